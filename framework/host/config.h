@@ -1,0 +1,88 @@
+// The host's configuration (config/vikno.yaml), read with yaml-cpp. A bad file
+// stops start-up with a ConfigError naming the file, line and key.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace vikno {
+
+class ConfigError : public std::runtime_error {
+ public:
+  ConfigError(const std::string& file, int line, const std::string& key, const std::string& problem);
+  const std::string& file() const { return file_; }
+  int line() const { return line_; }  // 1-based; 0 when the problem is the whole file
+  const std::string& key() const { return key_; }
+
+ private:
+  std::string file_;
+  int line_;
+  std::string key_;
+};
+
+struct StorageConfig {
+  std::string backend = "sqlite";  // "sqlite" or "mysql"
+  // sqlite
+  std::string sqlite_path;  // default: <data_dir>/vikno.sqlite
+  // mysql
+  std::string mysql_host = "127.0.0.1";
+  int mysql_port = 3306;
+  std::string mysql_socket;  // when set, used instead of host/port
+  std::string mysql_user;
+  std::string mysql_password;
+  std::string mysql_database = "vikno";
+  int mysql_pool_size = 4;
+};
+
+struct HttpConfig {
+  std::string listen = "127.0.0.1:8080";  // host:port
+  int threads = 8;
+  int64_t max_body_bytes = 1 << 20;  // JSON bodies; uploads have their own limit
+};
+
+// A key for the REST API until staff accounts land (issue 5): a name, a role,
+// the services in scope, and the secret (from an environment variable).
+struct ApiKeyConfig {
+  std::string name;
+  std::string role;
+  std::vector<std::string> services;
+  std::string secret;
+};
+
+struct FilesConfig {
+  int64_t max_bytes = 20 * 1024 * 1024;
+  std::vector<std::string> allowed_types = {"image/jpeg", "image/png", "image/webp",
+                                            "application/pdf", "video/mp4"};
+};
+
+struct ChannelConfig {
+  std::string name;     // "telegram"
+  std::string library;  // path of the plugin's shared library
+  std::map<std::string, std::string> settings;  // plugin-specific, strings as written
+};
+
+struct Config {
+  std::string source_file;  // the file this was read from
+  std::string data_dir = "data";
+  std::string rules_dir = "rules/sumy";
+  std::string messages_dir = "config/messages";
+  std::string language = "uk";
+  StorageConfig storage;
+  HttpConfig http;
+  FilesConfig files;
+  int retention_years = 5;  // R32, 003 §2.6
+  std::vector<ApiKeyConfig> api_keys;
+  std::vector<ChannelConfig> channels;
+  std::string log_level = "information";
+};
+
+// Reads and validates `path`. Relative paths inside the file are resolved
+// against the directory the host was started from. `${NAME}` and
+// `${NAME:-default}` in scalar values are replaced from the environment;
+// a reference to an unset variable without a default is an error.
+Config LoadConfig(const std::string& path);
+
+}  // namespace vikno
