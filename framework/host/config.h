@@ -83,6 +83,19 @@ struct Config {
 // against the directory the host was started from. `${NAME}` and
 // `${NAME:-default}` in scalar values are replaced from the environment;
 // a reference to an unset variable without a default is an error.
+// ConfigError::what() reads "<file>:<line>: <dotted.key>: <problem>", e.g.
+// "config/vikno.yaml:12: storage.sqlite_pth: unknown key (did you mean sqlite_path?)".
 Config LoadConfig(const std::string& path);
+
+// As above, but relative paths inside the file (data_dir, rules_dir,
+// messages_dir, storage.sqlite_path, channel libraries) are resolved against
+// `base_dir` and stored joined with it. An empty `base_dir` keeps them as
+// written, i.e. relative to the working directory.
+Config LoadConfig(const std::string& path, const std::string& base_dir);
+
+// The attachment types the file store can recognise by their magic bytes;
+// files.allowed_types may name only these (framework/files/file_store.cc
+// sniffs exactly this list).
+const std::vector<std::string>& KnownFileTypes();
 
 }  // namespace vikno
