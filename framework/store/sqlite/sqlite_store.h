@@ -1,0 +1,84 @@
+// The embedded Store backend: one SQLite file in WAL mode (DESIGN.md,
+// "Storage"). Nothing to install or start; right for one host and a small
+// community. Several hosts need the MySQL/MariaDB backend.
+//
+// Thread-safety: every method may be called from any thread. Writes go
+// through one connection under a mutex (SQLite has one writer at a time
+// anyway); reads take a connection from a small pool, so lists and lookups
+// run beside a write and see the last committed state (WAL snapshot).
+// Errors: SQLite failures throw StoreError carrying SQLite's message; the
+// transaction of the failed operation is rolled back whole.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "store/store.h"
+
+namespace vikno {
+
+class SqliteStore final : public Store {
+ public:
+  // Opens (creating if absent) the database file at `path`. Call Migrate()
+  // before anything else on a new file. ":memory:" is refused: reads use
+  // their own connections, which a private in-memory database cannot share.
+  // `max_idle_readers` bounds the read connections kept open between calls.
+  explicit SqliteStore(std::string path, int max_idle_readers = 4);
+  ~SqliteStore() override;
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+
+  std::string Backend() const override { return "sqlite"; }
+  void Migrate() override;
+  std::vector<AppliedMigration> Migrations() override;
+  bool Ping() override;
+
+  void CreateResident(const Resident& resident, const AuditEntry& audit) override;
+  std::optional<Resident> FindResident(const std::string& id) override;
+  std::vector<Resident> FindResidentsByPhone(const std::string& phone) override;
+  void UpdateResident(const Resident& resident, const AuditEntry& audit) override;
+
+  void UpsertExecutor(const Executor& executor) override;
+  std::optional<Executor> FindExecutor(const std::string& id) override;
+  std::vector<Executor> ListExecutors() override;
+  void UpsertCategory(const Category& category) override;
+  std::vector<Category> ListCategories() override;
+  int64_t UpsertRegistryAddress(const RegistryAddress& address) override;
+  std::optional<RegistryAddress> FindRegistryAddress(int64_t id) override;
+  std::vector<RegistryAddress> ListRegistryAddresses(const std::string& city) override;
+
+  Appeal CreateAppeal(const Appeal& draft, const AuditEntry& audit) override;
+  std::optional<Appeal> FindAppeal(int64_t id) override;
+  std::optional<Appeal> FindAppealByNumber(const std::string& number) override;
+  AppealPage ListAppeals(const AppealQuery& query) override;
+  Result<Appeal> UpdateAppeal(const Appeal& appeal, const AuditEntry& audit) override;
+  void ImportAppeals(const std::vector<Appeal>& appeals) override;
+
+  Comment AddComment(const Comment& comment, const AuditEntry& audit) override;
+  std::vector<Comment> ListComments(int64_t appeal_id) override;
+  Attachment AddAttachment(const Attachment& attachment, const AuditEntry& audit) override;
+  std::vector<Attachment> ListAttachments(int64_t appeal_id) override;
+
+  void Audit(const AuditEntry& entry) override;
+  std::vector<AuditEntry> ListAudit(const std::string& entity,
+                                    const std::string& entity_id) override;
+
+  PurgeReport PurgeClosedBefore(Timestamp cutoff, const AuditEntry& audit) override;
+
+  class Connection;  // one sqlite3 handle with its prepared-statement cache
+
+ private:
+  class ReadLease;
+  ReadLease Read();
+
+  std::string path_;
+  size_t max_idle_readers_;
+  std::mutex write_mutex_;
+  std::unique_ptr<Connection> writer_;  // guarded by write_mutex_
+  std::mutex readers_mutex_;
+  std::vector<std::unique_ptr<Connection>> idle_readers_;  // guarded by readers_mutex_
+};
+
+}  // namespace vikno
