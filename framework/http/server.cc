@@ -1,0 +1,238 @@
+#include "http/server.h"
+
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/URI.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "host/logging.h"
+#include "http/api.h"
+#include "http/api_json.h"
+#include "http/auth.h"
+#include "http/router.h"
+
+namespace vikno::http {
+
+struct HttpServer::State {
+  HttpConfig config;
+  ApiKeys keys;
+  ApiDeps deps;
+  Router router;
+  std::unique_ptr<Poco::Net::HTTPServer> server;
+  uint16_t port = 0;
+  bool stopped = false;
+
+  std::mutex mu;
+  std::condition_variable idle;
+  int in_flight = 0;
+
+  State(HttpConfig c, const std::vector<ApiKeyConfig>& k, ApiDeps d)
+      : config(std::move(c)), keys(k), deps(std::move(d)) {}
+};
+
+namespace {
+
+class InFlight {
+ public:
+  explicit InFlight(HttpServer::State& s);
+  ~InFlight();
+
+ private:
+  HttpServer::State& s_;
+};
+
+void Send(Poco::Net::HTTPServerResponse& response, const Reply& reply, bool api) {
+  response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(reply.status));
+  response.set("X-Content-Type-Options", "nosniff");
+  response.set("X-Frame-Options", "DENY");
+  response.set("Referrer-Policy", "no-referrer");
+  if (api) response.set("Cache-Control", "no-store");
+  for (const auto& [name, value] : reply.headers) response.set(name, value);
+  if (reply.status == 204) {
+    response.setContentLength(0);
+    response.send();
+    return;
+  }
+  response.setContentType("application/json; charset=utf-8");
+  response.setContentLength64(static_cast<Poco::Int64>(reply.json.size()));
+  response.send() << reply.json;
+}
+
+Reply ErrorReply(int status, const std::string& code, const std::string& message) {
+  return Reply{status, ErrorJson(code, message), {}};
+}
+
+class Handler final : public Poco::Net::HTTPRequestHandler {
+ public:
+  explicit Handler(std::shared_ptr<HttpServer::State> state) : state_(std::move(state)) {}
+
+  void handleRequest(Poco::Net::HTTPServerRequest& request,
+                     Poco::Net::HTTPServerResponse& response) override {
+    InFlight guard(*state_);
+    const auto started = std::chrono::steady_clock::now();
+    const std::string method = request.getMethod();
+    std::string path = request.getURI();
+    const std::string client = request.clientAddress().host().toString();
+    Reply reply;
+    bool body_left = false;
+    std::string actor_id;
+    try {
+      Poco::URI uri(request.getURI());
+      path = uri.getPath();
+      std::vector<std::pair<std::string, std::string>> query;
+      try {
+        query = uri.getQueryParameters();
+      } catch (const Poco::Exception&) {
+        throw HttpError(400, "bad_request", "the query string is not well-formed");
+      }
+      std::vector<std::string> allowed;
+      auto match = state_->router.Find(method, path, &allowed);
+      Call call(request, match ? match->params : std::map<std::string, std::string>{},
+                std::move(query), state_->config.max_body_bytes);
+      try {
+        if (!match) {
+          if (!allowed.empty()) {
+            std::string allow;
+            for (const auto& m : allowed) allow += (allow.empty() ? "" : ", ") + m;
+            reply = ErrorReply(405, "method_not_allowed", method + " is not allowed on " + path);
+            reply.headers.emplace_back("Allow", allow);
+          } else {
+            reply = ErrorReply(404, "not_found", "no such resource: " + path);
+          }
+        } else {
+          if (match->route->needs_auth) {
+            auto actor = state_->keys.Authenticate(request.get("Authorization", ""), client);
+            if (!actor)
+              throw HttpError(401, "unauthorized",
+                              request.has("Authorization") ? "the API key is not valid"
+                                                           : "an API key is required: "
+                                                             "Authorization: Bearer <key>");
+            actor_id = actor->id;
+            call.set_actor(std::move(*actor));
+          }
+          reply = match->route->handler(call);
+        }
+      } catch (const HttpError& e) {
+        reply = ErrorReply(e.status(), e.code(), e.what());
+        if (e.status() == 401) reply.headers.emplace_back("WWW-Authenticate", "Bearer");
+      }
+      body_left = call.has_body() && !call.body_consumed();
+    } catch (const HttpError& e) {
+      reply = ErrorReply(e.status(), e.code(), e.what());
+    } catch (const StoreError& e) {
+      Log(Poco::Message::PRIO_ERROR, "http", "store error",
+          {{"method", method}, {"path", path}, {"error", std::string(e.what())}});
+      reply = ErrorReply(503, "store_unavailable", "the store failed; nothing was changed");
+    } catch (const std::exception& e) {
+      Log(Poco::Message::PRIO_ERROR, "http", "internal error",
+          {{"method", method}, {"path", path}, {"error", std::string(e.what())}});
+      reply = ErrorReply(500, "internal", "internal error");
+    }
+    // An unread body would be parsed as the next request: close instead.
+    if (body_left) response.setKeepAlive(false);
+    try {
+      Send(response, reply, path.rfind("/api/", 0) == 0);
+    } catch (const Poco::Exception& e) {
+      Log(Poco::Message::PRIO_WARNING, "http", "could not send the answer",
+          {{"path", path}, {"error", e.displayText()}});
+    }
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::steady_clock::now() - started)
+                        .count();
+    Log(Poco::Message::PRIO_INFORMATION, "http", "request",
+        {{"method", method},
+         {"path", path},
+         {"status", static_cast<int64_t>(reply.status)},
+         {"ms", static_cast<int64_t>(ms)},
+         {"client", client},
+         {"actor", actor_id}});
+  }
+
+ private:
+  std::shared_ptr<HttpServer::State> state_;
+};
+
+class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
+ public:
+  explicit Factory(std::shared_ptr<HttpServer::State> state) : state_(std::move(state)) {}
+  Poco::Net::HTTPRequestHandler* createRequestHandler(
+      const Poco::Net::HTTPServerRequest&) override {
+    return new Handler(state_);
+  }
+
+ private:
+  std::shared_ptr<HttpServer::State> state_;
+};
+
+InFlight::InFlight(HttpServer::State& s) : s_(s) {
+  std::lock_guard lock(s_.mu);
+  ++s_.in_flight;
+}
+InFlight::~InFlight() {
+  std::lock_guard lock(s_.mu);
+  if (--s_.in_flight == 0) s_.idle.notify_all();
+}
+
+}  // namespace
+
+HttpServer::HttpServer(HttpConfig config, std::vector<ApiKeyConfig> keys, ApiDeps deps)
+    : state_(std::make_shared<State>(std::move(config), keys, std::move(deps))) {
+  RegisterRoutes(state_->router, state_->deps);
+}
+
+HttpServer::~HttpServer() { Stop(); }
+
+void HttpServer::Start() {
+  Poco::Net::SocketAddress address(state_->config.listen);
+  Poco::Net::ServerSocket socket(address, 64);
+  state_->port = socket.address().port();
+  auto* params = new Poco::Net::HTTPServerParams;
+  params->setMaxThreads(std::max(1, state_->config.threads));
+  params->setMaxQueued(256);
+  params->setKeepAlive(true);
+  params->setTimeout(Poco::Timespan(30, 0));
+  params->setServerName("vikno");
+  state_->server = std::make_unique<Poco::Net::HTTPServer>(new Factory(state_), socket, params);
+  state_->server->start();
+}
+
+uint16_t HttpServer::port() const { return state_->port; }
+
+std::string HttpServer::url() const {
+  Poco::Net::SocketAddress address(state_->config.listen);
+  return "http://" + address.host().toString() + ":" + std::to_string(state_->port);
+}
+
+int HttpServer::InFlight() const {
+  std::lock_guard lock(state_->mu);
+  return state_->in_flight;
+}
+
+bool HttpServer::Stop(std::chrono::milliseconds grace) {
+  if (!state_->server || state_->stopped) return true;
+  state_->stopped = true;
+  // Stop accepting; idle keep-alive connections end, busy ones finish their
+  // current request (abortCurrent = false).
+  state_->server->stopAll(false);
+  bool drained = false;
+  {
+    std::unique_lock lock(state_->mu);
+    drained = state_->idle.wait_for(lock, grace, [&] { return state_->in_flight == 0; });
+  }
+  // Let the connection threads return to the pool before the server goes.
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (state_->server->currentConnections() > 0 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  state_->server.reset();
+  return drained;
+}
+
+}  // namespace vikno::http

@@ -1,0 +1,63 @@
+// The host's HTTP server (Poco::Net::HTTPServer): /healthz and the REST API
+// /api/v1 (framework/http/api.cc). Every answer is JSON with
+// "Content-Type: application/json; charset=utf-8", X-Content-Type-Options:
+// nosniff and, under /api, Cache-Control: no-store; every error is
+// {"error":{"code":"...","message":"..."}}.
+//
+// Stop() stops accepting, lets requests in flight finish (up to a grace
+// period) and only then returns, so the caller may close the store with
+// nothing half-written.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/time.h"
+#include "host/config.h"
+#include "store/store.h"
+#include "workflow/appeal_service.h"
+
+namespace vikno::http {
+
+// What the API works with; all references outlive the server.
+struct ApiDeps {
+  AppealService* appeals = nullptr;
+  Store* store = nullptr;
+  Clock* clock = nullptr;
+  // The loaded city's name ("Суми"); empty while no rules are loaded (503 on /healthz).
+  std::function<std::string()> rules_name;
+  // The text of a messages key ("status.new") in the configured language;
+  // may be unset, then the code itself is shown.
+  std::function<std::string(const std::string& key)> label;
+};
+
+class HttpServer {
+ public:
+  HttpServer(HttpConfig config, std::vector<ApiKeyConfig> keys, ApiDeps deps);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds config.listen ("host:port"; port 0 picks a free one) and starts
+  // serving. Throws Poco::Exception when the address cannot be bound.
+  void Start();
+  uint16_t port() const;
+  std::string url() const;  // "http://127.0.0.1:8080"
+
+  // Stops accepting and waits up to `grace` for requests in flight. Returns
+  // true when all finished. Idempotent.
+  bool Stop(std::chrono::milliseconds grace = std::chrono::seconds(10));
+
+  int InFlight() const;
+
+  struct State;  // implementation detail (server.cc)
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace vikno::http
