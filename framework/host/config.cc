@@ -234,11 +234,13 @@ class MapReader {
     return MapReader(src_, Node(key), Path(key), ValueLine(key), std::move(known));
   }
 
+  // `suggest`: offer the nearest value as a typo fix; off where a near miss
+  // is a different thing (image/gif is not a misspelt image/png).
   void CheckEnum(const std::string& v, int line, const std::string& path,
-                 const std::vector<std::string_view>& allowed) const {
+                 const std::vector<std::string_view>& allowed, bool suggest = true) const {
     if (std::find(allowed.begin(), allowed.end(), v) != allowed.end()) return;
     std::string problem = "unknown value '" + v + "'";
-    if (auto s = Suggest(v, allowed))
+    if (auto s = suggest ? Suggest(v, allowed) : std::nullopt)
       problem += " (did you mean " + std::string(*s) + "?)";
     else
       problem += " (expected one of: " + Join(allowed) + ")";
@@ -352,7 +354,8 @@ void ReadFiles(const Source& src, const MapReader& top, Config* c) {
   std::vector<std::string_view> known(KnownFileTypes().begin(), KnownFileTypes().end());
   for (size_t i = 0; i < c->files.allowed_types.size(); ++i) {
     m.CheckEnum(c->files.allowed_types[i], LineOf(list[i], m.ValueLine("allowed_types")),
-                m.Path("allowed_types") + "[" + std::to_string(i) + "]", known);
+                m.Path("allowed_types") + "[" + std::to_string(i) + "]", known,
+                /*suggest=*/false);
   }
 }
 
