@@ -1,0 +1,93 @@
+// The MySQL/MariaDB store (DESIGN.md, "Storage"): production and scale-out
+// (B12: several stateless hosts on one MariaDB Galera / InnoDB Cluster).
+//
+// Talks to the server through MySQL Connector/C++ 1.1 (JDBC-style API) with
+// prepared statements only. Connections come from a small pool:
+// - every write of an appeal and its audit entry is one transaction;
+// - a connection that failed with a connection-level error (server restarted,
+//   connection KILLed, wait_timeout) is discarded: the failing call throws
+//   StoreError and nothing of it was committed; the next call opens a fresh
+//   connection. Writes are never retried automatically, because a connection
+//   lost while COMMIT was in flight leaves the outcome unknown to us.
+// - a connection idle for longer than `validate_idle_seconds` is pinged before
+//   it is handed out, so a pool left idle overnight (wait_timeout) does not
+//   fail the first request of the morning.
+//
+// Thread-safety: all methods may be called from any thread.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "store/store.h"
+
+namespace vikno {
+
+struct MysqlOptions {
+  std::string host = "127.0.0.1";
+  int port = 3306;
+  std::string socket;  // when set, connect through this Unix socket instead of TCP
+  std::string user, password, database;
+  int pool_size = 4;  // connections kept open at most
+  int connect_timeout_seconds = 10;
+  int validate_idle_seconds = 30;  // ping a pooled connection idle longer than this
+};
+
+namespace mysql {
+class Pool;
+}
+
+class MysqlStore final : public Store {
+ public:
+  // Opens no connection yet: the first call does. Throws StoreError when the
+  // options are unusable (no database name, pool_size < 1).
+  explicit MysqlStore(MysqlOptions options);
+  ~MysqlStore() override;
+
+  std::string Backend() const override { return "mysql"; }
+  void Migrate() override;
+  std::vector<AppliedMigration> Migrations() override;
+  bool Ping() override;
+
+  void CreateResident(const Resident& resident, const AuditEntry& audit) override;
+  std::optional<Resident> FindResident(const std::string& id) override;
+  std::vector<Resident> FindResidentsByPhone(const std::string& phone) override;
+  void UpdateResident(const Resident& resident, const AuditEntry& audit) override;
+
+  void UpsertExecutor(const Executor& executor) override;
+  std::optional<Executor> FindExecutor(const std::string& id) override;
+  std::vector<Executor> ListExecutors() override;
+  void UpsertCategory(const Category& category) override;
+  std::vector<Category> ListCategories() override;
+  int64_t UpsertRegistryAddress(const RegistryAddress& address) override;
+  std::optional<RegistryAddress> FindRegistryAddress(int64_t id) override;
+  std::vector<RegistryAddress> ListRegistryAddresses(const std::string& city) override;
+
+  Appeal CreateAppeal(const Appeal& draft, const AuditEntry& audit) override;
+  std::optional<Appeal> FindAppeal(int64_t id) override;
+  std::optional<Appeal> FindAppealByNumber(const std::string& number) override;
+  AppealPage ListAppeals(const AppealQuery& query) override;
+  Result<Appeal> UpdateAppeal(const Appeal& appeal, const AuditEntry& audit) override;
+  void ImportAppeals(const std::vector<Appeal>& appeals) override;
+
+  Comment AddComment(const Comment& comment, const AuditEntry& audit) override;
+  std::vector<Comment> ListComments(int64_t appeal_id) override;
+  Attachment AddAttachment(const Attachment& attachment, const AuditEntry& audit) override;
+  std::vector<Attachment> ListAttachments(int64_t appeal_id) override;
+
+  void Audit(const AuditEntry& entry) override;
+  std::vector<AuditEntry> ListAudit(const std::string& entity, const std::string& entity_id) override;
+
+  PurgeReport PurgeClosedBefore(Timestamp cutoff, const AuditEntry& audit) override;
+
+  // The server-side id (CONNECTION_ID()) of every connection the pool holds
+  // idle now; for operations and the tests that KILL them.
+  std::vector<int64_t> IdleConnectionIds();
+
+ private:
+  MysqlOptions options_;
+  std::unique_ptr<mysql::Pool> pool_;
+};
+
+}  // namespace vikno

@@ -1,0 +1,103 @@
+// A private, real mariadbd for integration tests (DESIGN.md, "Storage":
+// tests/integration runs against real MariaDB, not a mock).
+//
+// The server lives in a fresh temporary directory (data, socket, logs), listens
+// only on a Unix socket (no TCP port, so parallel test binaries never collide),
+// and is stopped and its directory removed when the object is destroyed. It is
+// started with PR_SET_PDEATHSIG, so even a test binary killed by a ctest
+// timeout does not leave a mariadbd behind.
+//
+// Binaries: $VIKNO_MARIADBD and $VIKNO_MARIADB_INSTALL_DB when set, otherwise
+// `mariadbd` and `mariadb-install-db` found in $PATH, /usr/sbin, /usr/bin,
+// /usr/local/sbin, /usr/local/bin. When they are missing the constructor throws
+// with a message naming the Debian package (mariadb-server): tests that need
+// MariaDB fail, they never silently skip.
+//
+// Thread-safety: CreateDatabase, Execute and KillConnectionsTo may be called
+// from any thread (one root connection, guarded by a mutex).
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "store/mysql/mysql_store.h"
+
+namespace sql {
+class Connection;
+}
+
+namespace vikno::testing {
+
+struct MariaDbBinaries {
+  std::string mariadbd;
+  std::string install_db;
+};
+
+// Finds the binaries as described above; throws std::runtime_error naming the
+// package to install when one is missing.
+MariaDbBinaries FindMariaDbBinaries();
+
+class MariaDbServer {
+ public:
+  // Initialises a data directory and starts mariadbd; returns once the server
+  // accepts connections. Throws std::runtime_error (with the tail of the
+  // server's error log) when that does not happen within `start_timeout_s`.
+  explicit MariaDbServer(int start_timeout_s = 60);
+  ~MariaDbServer();
+  MariaDbServer(const MariaDbServer&) = delete;
+  MariaDbServer& operator=(const MariaDbServer&) = delete;
+
+  // SIGTERM, wait for exit (SIGKILL after a grace period), remove the
+  // directory. Idempotent; the destructor calls it.
+  void Stop();
+
+  bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
+  const std::string& dir() const { return dir_; }
+  const std::string& socket_path() const { return socket_; }
+
+  // Creates an empty utf8mb4 database with a unique name ("vikno_test_<n>").
+  std::string CreateDatabase();
+  // Connection options for a store on `database`, as root over the socket.
+  MysqlOptions Options(const std::string& database, int pool_size = 4) const;
+
+  // Runs one statement as root (no result), e.g. to set a global variable.
+  void Execute(const std::string& sql);
+  // KILLs every connection whose current database is `database` (other than
+  // the harness's own); returns how many were killed.
+  int KillConnectionsTo(const std::string& database);
+
+  // Waits until some connection on `database` shows a server state containing
+  // `state` (e.g. "metadata lock"); returns false after `timeout_ms`.
+  bool WaitForState(const std::string& database, const std::string& state, int timeout_ms = 10000);
+
+  // The last lines of the server's error log, for diagnostics.
+  std::string ErrorLogTail(size_t max_bytes = 4000) const;
+
+ private:
+  void Connect();
+  std::string RunInstallDb(const MariaDbBinaries& bins);
+
+  std::string dir_;
+  std::string socket_;
+  std::string error_log_;
+  pid_t pid_ = -1;
+  int next_db_ = 0;
+  std::mutex mu_;
+  std::unique_ptr<sql::Connection> root_;
+};
+
+// The server shared by every test of this binary: started on first use,
+// stopped after the last test (a gtest Environment's TearDown, or at exit).
+// Throws std::runtime_error when it cannot start; later calls throw the same
+// error again instead of retrying a start that already failed.
+MariaDbServer& SharedMariaDbServer();
+
+// True while a process with this pid exists (and is not a zombie we own).
+bool ProcessAlive(pid_t pid);
+
+}  // namespace vikno::testing
