@@ -129,7 +129,11 @@ std::string FileStore::CleanName(std::string_view name) {
   size_t i = 0;
   while (i < name.size()) {
     const auto c = static_cast<unsigned char>(name[i]);
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    size_t len = c < 0x80           ? 1
+                 : (c >> 5) == 0x6  ? 2
+                 : (c >> 4) == 0xE  ? 3
+                 : (c >> 3) == 0x1E ? 4
+                                    : 0;
     bool valid = len > 0 && i + len <= name.size();
     for (size_t k = 1; valid && k < len; ++k)
       valid = (static_cast<unsigned char>(name[i + k]) & 0xC0) == 0x80;
@@ -168,7 +172,8 @@ Result<StoredFile> FileStore::Put(std::string_view bytes, std::string_view claim
     return Refuse("type_not_allowed", "files of type " + *sniffed + " are not accepted");
   const std::string claim = NormaliseClaim(claimed_type);
   if (!claim.empty() && claim != *sniffed)
-    return Refuse("type_mismatch", "the file was sent as " + claim + " but its content is " + *sniffed);
+    return Refuse("type_mismatch",
+                  "the file was sent as " + claim + " but its content is " + *sniffed);
 
   StoredFile f;
   f.sha256 = Sha256Hex(bytes);

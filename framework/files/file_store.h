@@ -19,10 +19,10 @@
 namespace vikno {
 
 struct StoredFile {
-  std::string sha256;         // 64 lower-case hex digits: the file's id
-  std::string content_type;   // sniffed from the bytes, e.g. "image/jpeg"
-  int64_t size = 0;           // bytes
-  std::string original_name;  // the sender's file name, cleaned; for display only
+  std::string sha256;           // 64 lower-case hex digits: the file's id
+  std::string content_type;     // sniffed from the bytes, e.g. "image/jpeg"
+  int64_t size = 0;             // bytes
+  std::string original_name;    // the sender's file name, cleaned; for display only
   bool already_stored = false;  // identical content was stored before (deduplicated)
 };
 

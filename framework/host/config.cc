@@ -41,9 +41,8 @@ const std::vector<std::string_view> kApiRoles = {"operator", "moderator", "execu
                                                  "decision_maker", "administrator"};
 const std::vector<std::string_view> kBackends = {"sqlite", "mysql"};
 // Poco::Logger's level names, so log_level goes straight to Logger::setLevel.
-const std::vector<std::string_view> kLogLevels = {"none",   "fatal",       "critical",
-                                                  "error",  "warning",     "notice",
-                                                  "information", "debug", "trace"};
+const std::vector<std::string_view> kLogLevels = {
+    "none", "fatal", "critical", "error", "warning", "notice", "information", "debug", "trace"};
 
 size_t EditDistance(std::string_view a, std::string_view b) {
   std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
@@ -125,7 +124,8 @@ struct Source {
         continue;
       }
       const size_t close = raw.find('}', i + 2);
-      if (close == std::string::npos) Fail(line, key, "unterminated ${ (write $${ for a literal ${)");
+      if (close == std::string::npos)
+        Fail(line, key, "unterminated ${ (write $${ for a literal ${)");
       const std::string inner = raw.substr(i + 2, close - i - 2);
       std::string name = inner;
       std::optional<std::string> fallback;
@@ -278,7 +278,8 @@ class MapReader {
       const YAML::Node item = n[i];
       const std::string item_path = path + "[" + std::to_string(i) + "]";
       const int item_line = vikno::LineOf(item, line);
-      if (!item.IsScalar()) src_.Fail(item_line, item_path, "expected a string, got " + Describe(item));
+      if (!item.IsScalar())
+        src_.Fail(item_line, item_path, "expected a string, got " + Describe(item));
       out.push_back(src_.Expand(item.Scalar(), item_line, item_path));
     }
     return out;
@@ -306,8 +307,7 @@ void CheckListen(const Source& src, const std::string& listen, int line, const s
   int v = 0;
   auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), v);
   if (ec != std::errc() || ptr != port.data() + port.size()) src.Fail(line, key, problem);
-  if (v < 1 || v > 65535)
-    src.Fail(line, key, "port must be between 1 and 65535, got " + port);
+  if (v < 1 || v > 65535) src.Fail(line, key, "port must be between 1 and 65535, got " + port);
 }
 
 void ReadStorage(const Source& src, const MapReader& top, Config* c) {
@@ -315,8 +315,8 @@ void ReadStorage(const Source& src, const MapReader& top, Config* c) {
   StorageConfig& s = c->storage;
   m.Enum("backend", &s.backend, kBackends);
   m.String("sqlite_path", &s.sqlite_path);
-  const MapReader my = m.Map(
-      "mysql", {"host", "port", "socket", "user", "password", "database", "pool_size"});
+  const MapReader my =
+      m.Map("mysql", {"host", "port", "socket", "user", "password", "database", "pool_size"});
   my.String("host", &s.mysql_host);
   my.Int("port", &s.mysql_port, 1, 65535);
   my.String("socket", &s.mysql_socket);
@@ -331,7 +331,8 @@ void ReadStorage(const Source& src, const MapReader& top, Config* c) {
     if (s.mysql_database.empty())
       src.Fail(line, my.Path("database"), "required when storage.backend is mysql");
     if (s.mysql_socket.empty() && s.mysql_host.empty())
-      src.Fail(line, my.Path("host"), "required when storage.backend is mysql and no socket is set");
+      src.Fail(line, my.Path("host"),
+               "required when storage.backend is mysql and no socket is set");
   }
 }
 
@@ -376,7 +377,8 @@ void ReadApiKeys(const Source& src, const MapReader& top, Config* c) {
     for (const auto& other : c->api_keys)
       if (other.name == k.name)
         src.Fail(m.ValueLine("name"), m.Path("name"), "duplicate key name '" + k.name + "'");
-    if (!m.Has("role")) src.Fail(line, m.Path("role"), "required (one of: " + Join(kApiRoles) + ")");
+    if (!m.Has("role"))
+      src.Fail(line, m.Path("role"), "required (one of: " + Join(kApiRoles) + ")");
     m.Enum("role", &k.role, kApiRoles);
     m.StringList("services", &k.services);
     // core/role.h: moderators and executors act only inside their services,
@@ -385,11 +387,13 @@ void ReadApiKeys(const Source& src, const MapReader& top, Config* c) {
       src.Fail(m.Has("services") ? m.ValueLine("services") : line, m.Path("services"),
                "a " + k.role + " key needs at least one service");
     m.String("secret", &k.secret);
-    if (k.secret.empty()) src.Fail(m.Has("secret") ? m.ValueLine("secret") : line, m.Path("secret"), "required");
+    if (k.secret.empty())
+      src.Fail(m.Has("secret") ? m.ValueLine("secret") : line, m.Path("secret"), "required");
     if (k.secret.size() < 12)
       src.Fail(m.ValueLine("secret"), m.Path("secret"), "too short: use at least 12 characters");
     if (auto it = secret_owner.find(k.secret); it != secret_owner.end())
-      src.Fail(m.ValueLine("secret"), m.Path("secret"), "the same secret as key '" + it->second + "'");
+      src.Fail(m.ValueLine("secret"), m.Path("secret"),
+               "the same secret as key '" + it->second + "'");
     secret_owner.emplace(k.secret, k.name);
     c->api_keys.push_back(std::move(k));
   }
@@ -431,7 +435,8 @@ void ReadChannels(const Source& src, const MapReader& top, Config* c) {
           src.Fail(settings_line, m.Path("settings"), "expected a map, got " + Describe(settings));
         for (auto it = settings.begin(); it != settings.end(); ++it) {
           const int key_line = LineOf(it->first, settings_line);
-          if (!it->first.IsScalar()) src.Fail(key_line, m.Path("settings"), "keys must be plain words");
+          if (!it->first.IsScalar())
+            src.Fail(key_line, m.Path("settings"), "keys must be plain words");
           const std::string key = it->first.Scalar();
           const std::string key_path = m.Path("settings") + "." + key;
           if (ch.settings.count(key)) src.Fail(key_line, key_path, "duplicate key");
@@ -450,13 +455,16 @@ bool IsLanguageCode(const std::string& s) {
 
 // Folders must exist now rather than fail on the first appeal.
 void CheckFolders(const Source& src, const MapReader& top, const Config& c) {
-  const auto line_of = [&](const std::string& key) { return top.Has(key) ? top.ValueLine(key) : 0; };
+  const auto line_of = [&](const std::string& key) {
+    return top.Has(key) ? top.ValueLine(key) : 0;
+  };
   const auto shown = [&](const std::string& key, const std::string& value) {
     return "'" + value + "'" + (top.Has(key) ? "" : " (the default)");
   };
   std::error_code ec;
   if (!fs::is_directory(c.rules_dir, ec))
-    src.Fail(line_of("rules_dir"), "rules_dir", "folder " + shown("rules_dir", c.rules_dir) + " does not exist");
+    src.Fail(line_of("rules_dir"), "rules_dir",
+             "folder " + shown("rules_dir", c.rules_dir) + " does not exist");
   if (!fs::is_regular_file(fs::path(c.rules_dir) / "city.lua", ec))
     src.Fail(line_of("rules_dir"), "rules_dir",
              "folder " + shown("rules_dir", c.rules_dir) + " has no city.lua");

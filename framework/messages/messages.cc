@@ -84,14 +84,17 @@ Messages::Messages(const fs::path& messages_dir, std::string language, const fs:
     return fs::exists(file, ec) ? LoadFile(file) : Texts{};
   };
   texts_ = LoadFile(messages_dir / (language_ + ".yaml"));
-  if (!rules_dir.empty()) overlay(&texts_, load_if_present(rules_dir / "messages" / (language_ + ".yaml")));
+  if (!rules_dir.empty())
+    overlay(&texts_, load_if_present(rules_dir / "messages" / (language_ + ".yaml")));
   if (language_ != kFallbackLanguage) {
     const std::string en = std::string(kFallbackLanguage) + ".yaml";
     fallback_ = load_if_present(messages_dir / en);
     if (!rules_dir.empty()) overlay(&fallback_, load_if_present(rules_dir / "messages" / en));
   }
   if (!warn_) {
-    warn_ = [](const std::string& problem) { Poco::Logger::get("vikno.messages").warning(problem); };
+    warn_ = [](const std::string& problem) {
+      Poco::Logger::get("vikno.messages").warning(problem);
+    };
   }
 }
 
@@ -104,7 +107,8 @@ Texts Messages::LoadFile(const fs::path& file) {
   try {
     root = YAML::Load(text.str());
   } catch (const YAML::ParserException& e) {
-    throw MessagesError(file.string() + (e.mark.is_null() ? "" : ":" + std::to_string(e.mark.line + 1)) +
+    throw MessagesError(file.string() +
+                        (e.mark.is_null() ? "" : ":" + std::to_string(e.mark.line + 1)) +
                         ": YAML syntax error: " + e.msg);
   }
   Texts out;
@@ -116,7 +120,8 @@ Texts Messages::LoadFile(const fs::path& file) {
 
 std::set<std::string> Messages::Placeholders(std::string_view text) {
   std::set<std::string> names;
-  Scan(text, [](std::string_view) {}, [&](std::string_view name) { names.emplace(name); });
+  Scan(
+      text, [](std::string_view) {}, [&](std::string_view name) { names.emplace(name); });
   return names;
 }
 

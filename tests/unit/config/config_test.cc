@@ -18,7 +18,8 @@ class TempTree {
  public:
   TempTree() {
     std::random_device rd;
-    root_ = fs::temp_directory_path() / ("vikno-config-test-" + std::to_string(rd()) + std::to_string(rd()));
+    root_ = fs::temp_directory_path() /
+            ("vikno-config-test-" + std::to_string(rd()) + std::to_string(rd()));
     fs::create_directories(root_);
   }
   ~TempTree() {
@@ -135,9 +136,9 @@ channels:
 TEST_F(ConfigTest, WithoutBaseDirPathsStayAsWritten) {
   // Relative to the working directory, the rules folder would not be found:
   // use absolute ones for this test.
-  const std::string abs = tree_.Write(
-      "abs.yaml", "rules_dir: " + Under("rules") + "\nmessages_dir: " + Under("messages") +
-                      "\ndata_dir: data\n");
+  const std::string abs =
+      tree_.Write("abs.yaml", "rules_dir: " + Under("rules") +
+                                  "\nmessages_dir: " + Under("messages") + "\ndata_dir: data\n");
   const Config c = LoadConfig(abs);
   EXPECT_EQ(c.data_dir, "data");
   EXPECT_EQ(c.storage.sqlite_path, "data/vikno.sqlite");
@@ -201,19 +202,23 @@ TEST_F(ConfigTest, OutOfRangeValuesAreRefused) {
 }
 
 TEST_F(ConfigTest, BadEnumsAreRefused) {
-  EXPECT_EQ(ErrorOf("storage:\n  backend: postgres\n"),
-            File() + ":4: storage.backend: unknown value 'postgres' (expected one of: sqlite, mysql)");
+  EXPECT_EQ(
+      ErrorOf("storage:\n  backend: postgres\n"),
+      File() + ":4: storage.backend: unknown value 'postgres' (expected one of: sqlite, mysql)");
   EXPECT_EQ(ErrorOf("storage:\n  backend: mysq\n"),
             File() + ":4: storage.backend: unknown value 'mysq' (did you mean mysql?)");
   EXPECT_EQ(ErrorOf("api_keys:\n  - { name: a, role: admin, secret: long-enough-secret }\n"),
-            File() + ":4: api_keys[0].role: unknown value 'admin' (expected one of: operator, "
-                     "moderator, executor, decision_maker, administrator)");
+            File() +
+                ":4: api_keys[0].role: unknown value 'admin' (expected one of: operator, "
+                "moderator, executor, decision_maker, administrator)");
   EXPECT_EQ(ErrorOf("log_level: verbose\n"),
-            File() + ":3: log_level: unknown value 'verbose' (expected one of: none, fatal, "
-                     "critical, error, warning, notice, information, debug, trace)");
+            File() +
+                ":3: log_level: unknown value 'verbose' (expected one of: none, fatal, "
+                "critical, error, warning, notice, information, debug, trace)");
   EXPECT_EQ(ErrorOf("files:\n  allowed_types:\n    - image/png\n    - image/gif\n"),
-            File() + ":6: files.allowed_types[1]: unknown value 'image/gif' (expected one of: "
-                     "image/jpeg, image/png, image/webp, application/pdf, video/mp4)");
+            File() +
+                ":6: files.allowed_types[1]: unknown value 'image/gif' (expected one of: "
+                "image/jpeg, image/png, image/webp, application/pdf, video/mp4)");
 }
 
 TEST_F(ConfigTest, MissingRequiredValuesAreRefused) {
@@ -222,8 +227,9 @@ TEST_F(ConfigTest, MissingRequiredValuesAreRefused) {
   EXPECT_EQ(ErrorOf("storage:\n  backend: mysql\n"),
             File() + ":4: storage.mysql.user: required when storage.backend is mysql");
   EXPECT_EQ(ErrorOf("api_keys:\n  - { name: a, secret: long-enough-secret }\n"),
-            File() + ":4: api_keys[0].role: required (one of: operator, moderator, executor, "
-                     "decision_maker, administrator)");
+            File() +
+                ":4: api_keys[0].role: required (one of: operator, moderator, executor, "
+                "decision_maker, administrator)");
   EXPECT_EQ(ErrorOf("api_keys:\n  - name: a\n    role: operator\n"),
             File() + ":4: api_keys[0].secret: required");
   EXPECT_EQ(ErrorOf("api_keys:\n  - { role: operator, secret: long-enough-secret }\n"),
@@ -260,7 +266,8 @@ TEST_F(ConfigTest, MissingRulesFolderIsRefused) {
               file + ":1: rules_dir: folder '" + Under("nowhere") + "' does not exist");
   }
   tree_.Write("empty-city/README", "no city.lua here\n");
-  const std::string file2 = tree_.Write("w.yaml", "messages_dir: messages\nrules_dir: empty-city\n");
+  const std::string file2 =
+      tree_.Write("w.yaml", "messages_dir: messages\nrules_dir: empty-city\n");
   try {
     LoadConfig(file2, tree_.root().string());
     FAIL() << "no error";
@@ -319,11 +326,14 @@ TEST_F(ConfigTest, ExpandsEnvironmentReferences) {
 TEST_F(ConfigTest, UnsetVariableWithoutDefaultIsAnError) {
   ::unsetenv("VIKNO_TEST_UNSET");
   EXPECT_EQ(ErrorOf("storage:\n  mysql:\n    password: \"${VIKNO_TEST_UNSET}\"\n"),
-            File() + ":5: storage.mysql.password: environment variable VIKNO_TEST_UNSET is not "
-                     "set and has no default");
-  EXPECT_EQ(ErrorOf("api_keys:\n  - name: a\n    role: operator\n    secret: ${VIKNO_TEST_UNSET}\n"),
-            File() + ":6: api_keys[0].secret: environment variable VIKNO_TEST_UNSET is not set "
-                     "and has no default");
+            File() +
+                ":5: storage.mysql.password: environment variable VIKNO_TEST_UNSET is not "
+                "set and has no default");
+  EXPECT_EQ(
+      ErrorOf("api_keys:\n  - name: a\n    role: operator\n    secret: ${VIKNO_TEST_UNSET}\n"),
+      File() +
+          ":6: api_keys[0].secret: environment variable VIKNO_TEST_UNSET is not set "
+          "and has no default");
   EXPECT_EQ(ErrorOf("language: \"${VIKNO_TEST_UNSET\"\n"),
             File() + ":3: language: unterminated ${ (write $${ for a literal ${)");
   EXPECT_EQ(ErrorOf("language: \"${1BAD}\"\n"),

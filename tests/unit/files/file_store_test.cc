@@ -16,18 +16,28 @@ namespace fs = std::filesystem;
 using namespace std::string_literals;
 
 // Real headers of each format followed by filler, as a phone would send them.
-std::string Jpeg(const std::string& tail = "jpeg body") { return "\xFF\xD8\xFF\xE0\x00\x10JFIF\x00"s + tail; }
+std::string Jpeg(const std::string& tail = "jpeg body") {
+  return "\xFF\xD8\xFF\xE0\x00\x10JFIF\x00"s + tail;
+}
 std::string Png() { return "\x89PNG\r\n\x1A\n\x00\x00\x00\x0DIHDR\x00\x00\x01\x00"s + "png body"; }
 std::string Webp() { return "RIFF\x24\x00\x00\x00WEBPVP8 \x18\x00\x00\x00"s + "webp body"; }
 std::string Pdf() { return "%PDF-1.7\n%\xE2\xE3\xCF\xD3\n1 0 obj\n"s; }
-std::string Mp4() { return "\x00\x00\x00\x18" "ftypmp42\x00\x00\x00\x00isommp42"s + "moov"; }
-std::string Heic() { return "\x00\x00\x00\x18" "ftypheic\x00\x00\x00\x00mif1heic"s; }
+std::string Mp4() {
+  return "\x00\x00\x00\x18"
+         "ftypmp42\x00\x00\x00\x00isommp42"s +
+         "moov";
+}
+std::string Heic() {
+  return "\x00\x00\x00\x18"
+         "ftypheic\x00\x00\x00\x00mif1heic"s;
+}
 
 class FileStoreTest : public ::testing::Test {
  protected:
   FileStoreTest() {
     std::random_device rd;
-    dir_ = fs::temp_directory_path() / ("vikno-files-test-" + std::to_string(rd()) + std::to_string(rd()));
+    dir_ = fs::temp_directory_path() /
+           ("vikno-files-test-" + std::to_string(rd()) + std::to_string(rd()));
     fs::create_directories(dir_);
   }
   ~FileStoreTest() override {
@@ -78,8 +88,8 @@ TEST(FileStoreSniff, RefusesLookalikesAndGarbage) {
   EXPECT_FALSE(FileStore::SniffType("<html><script>alert(1)</script>"));
   EXPECT_FALSE(FileStore::SniffType(Heic()));  // same box format as MP4, but an image
   EXPECT_FALSE(FileStore::SniffType("RIFF\x24\x00\x00\x00WAVEfmt "s));  // RIFF, but audio
-  EXPECT_FALSE(FileStore::SniffType("\xFF\xD8"));  // truncated JPEG marker
-  EXPECT_FALSE(FileStore::SniffType("\x89PNG\r\n\x1A\n"s));  // signature without IHDR
+  EXPECT_FALSE(FileStore::SniffType("\xFF\xD8"));                       // truncated JPEG marker
+  EXPECT_FALSE(FileStore::SniffType("\x89PNG\r\n\x1A\n"s));             // signature without IHDR
 }
 
 TEST_F(FileStoreTest, StoresUnderTheContentHash) {

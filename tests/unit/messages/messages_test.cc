@@ -24,7 +24,8 @@ class TempDir {
  public:
   TempDir() {
     std::random_device rd;
-    root_ = fs::temp_directory_path() / ("vikno-messages-test-" + std::to_string(rd()) + std::to_string(rd()));
+    root_ = fs::temp_directory_path() /
+            ("vikno-messages-test-" + std::to_string(rd()) + std::to_string(rd()));
     fs::create_directories(root_);
   }
   ~TempDir() {
@@ -78,16 +79,16 @@ TEST(ShippedMessages, EveryStatusActionRoleAndRefusalHasAText) {
   for (const auto& s : AllStatuses()) keys.push_back("status." + std::string(s.code));
   for (const auto& t : AllTransitions()) {
     keys.push_back("action." + std::string(t.action));
-    if (t.needs != Needs::kNothing) keys.push_back("refusal.missing_" + std::string(NeedsCode(t.needs)));
+    if (t.needs != Needs::kNothing)
+      keys.push_back("refusal.missing_" + std::string(NeedsCode(t.needs)));
   }
   for (Role r : {Role::kResident, Role::kOperator, Role::kModerator, Role::kExecutor,
                  Role::kDecisionMaker, Role::kAdministrator, Role::kSystem})
     keys.push_back("role." + std::string(RoleCode(r)));
-  for (const char* code :
-       {"unknown_action", "illegal_transition", "role_not_allowed", "missing_reason",
-        "missing_question", "missing_resident_reply", "missing_answer_to_resident",
-        "missing_call_note", "stale", "not_found", "forbidden", "too_large", "type_not_allowed",
-        "type_mismatch"})
+  for (const char* code : {"unknown_action", "illegal_transition", "role_not_allowed",
+                           "missing_reason", "missing_question", "missing_resident_reply",
+                           "missing_answer_to_resident", "missing_call_note", "stale", "not_found",
+                           "forbidden", "too_large", "type_not_allowed", "type_mismatch"})
     keys.push_back(std::string("refusal.") + code);
   keys.push_back("appeal.registered");
   keys.push_back("privacy.notice");
@@ -134,8 +135,8 @@ TEST(ShippedMessages, PrivacyNoticeNamesTheLawAndTheRetention) {
 
 TEST(Messages, NestedAndFlatKeysBecomeDottedKeys) {
   TempDir d;
-  const auto texts = Messages::LoadFile(
-      d.Write("uk.yaml", "status:\n  new: Нове\n  deep:\n    er: Глибше\nrefusal.stale: Застаріло\n"));
+  const auto texts = Messages::LoadFile(d.Write(
+      "uk.yaml", "status:\n  new: Нове\n  deep:\n    er: Глибше\nrefusal.stale: Застаріло\n"));
   EXPECT_EQ(texts.size(), 3u);
   EXPECT_EQ(texts.at("status.new"), "Нове");
   EXPECT_EQ(texts.at("status.deep.er"), "Глибше");
@@ -218,7 +219,8 @@ TEST(Messages, FillsPlaceholders) {
   d.Write("uk.yaml", "greet: Вітаємо, {name}! Звернення № {number}.\n");
   Warnings w;
   Messages m(d.root(), "uk", {}, w.sink());
-  EXPECT_EQ(m.Get("greet", {{"name", "Олено"}, {"number", "17"}}), "Вітаємо, Олено! Звернення № 17.");
+  EXPECT_EQ(m.Get("greet", {{"name", "Олено"}, {"number", "17"}}),
+            "Вітаємо, Олено! Звернення № 17.");
   // A value is inserted as is, never expanded again.
   EXPECT_EQ(m.Get("greet", {{"name", "{number}"}, {"number", "17"}}),
             "Вітаємо, {number}! Звернення № 17.");
