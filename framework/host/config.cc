@@ -260,9 +260,10 @@ class MapReader {
     int64_t v = 0;
     const char* end = text.data() + text.size();
     auto [ptr, ec] = std::from_chars(text.data(), end, v);
-    if (text.empty() || ec != std::errc() || ptr != end)
+    const bool too_big = ec == std::errc::result_out_of_range && ptr == end;
+    if (!too_big && (text.empty() || ec != std::errc() || ptr != end))
       src_.Fail(line, path, "expected an integer, got '" + text + "'");
-    if (v < min || v > max)
+    if (too_big || v < min || v > max)
       src_.Fail(line, path,
                 "must be between " + std::to_string(min) + " and " + std::to_string(max) +
                     ", got " + text);

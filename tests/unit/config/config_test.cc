@@ -187,6 +187,8 @@ TEST_F(ConfigTest, WrongTypesAreRefused) {
 TEST_F(ConfigTest, OutOfRangeValuesAreRefused) {
   EXPECT_EQ(ErrorOf("retention_years: 70\n"),
             File() + ":3: retention_years: must be between 1 and 50, got 70");
+  EXPECT_EQ(ErrorOf("retention_years: 99999999999999999999\n"),
+            File() + ":3: retention_years: must be between 1 and 50, got 99999999999999999999");
   EXPECT_EQ(ErrorOf("retention_years: 0\n"),
             File() + ":3: retention_years: must be between 1 and 50, got 0");
   EXPECT_EQ(ErrorOf("storage:\n  mysql:\n    port: 70000\n"),
