@@ -254,6 +254,15 @@ TEST_F(ConfigTest, ApiKeysMustBeUsable) {
             File() + ":5: api_keys[1].secret: the same secret as key 'a'");
 }
 
+TEST_F(ConfigTest, ChannelsMustBeNamedOnce) {
+  EXPECT_EQ(ErrorOf("channels:\n  - name: Telegram Bot\n"),
+            File() + ":4: channels[0].name: 'Telegram Bot' may use only a-z, 0-9, '-' and '_'");
+  EXPECT_EQ(ErrorOf("channels:\n  - name: sms\n  - name: sms\n"),
+            File() + ":5: channels[1].name: duplicate channel 'sms'");
+  EXPECT_EQ(ErrorOf("channels:\n  - name: sms\n    settings: { a: 1, a: 2 }\n"),
+            File() + ":5: channels[0].settings.a: duplicate key");
+}
+
 TEST_F(ConfigTest, DuplicateKeysAreRefused) {
   EXPECT_EQ(ErrorOf("language: uk\nlanguage: en\n"), File() + ":4: language: duplicate key");
 }
