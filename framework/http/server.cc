@@ -50,7 +50,7 @@ class InFlight {
 };
 
 void Send(Poco::Net::HTTPServerResponse& response, const Reply& reply, bool api) {
-  response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(reply.status));
+  response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(reply.status));
   response.set("X-Content-Type-Options", "nosniff");
   response.set("X-Frame-Options", "DENY");
   response.set("Referrer-Policy", "no-referrer");
