@@ -103,6 +103,13 @@ int64_t LastInsertId(Conn& c) {
 
 // --- Audit ---
 
+// The audit entry of a change names what changed; a caller that could not
+// know the id yet (a new appeal) leaves it empty and the store fills it.
+AuditEntry WithEntityId(AuditEntry e, const std::string& id) {
+  if (e.entity_id.empty()) e.entity_id = id;
+  return e;
+}
+
 constexpr const char* kInsertAudit =
     "INSERT INTO audit (at, actor_id, actor_role, client_address, entity, entity_id, action, details)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
@@ -405,6 +412,12 @@ void MysqlStore::Migrate() {
 std::vector<AppliedMigration> MysqlStore::Migrations() {
   std::vector<AppliedMigration> out;
   pool_->Run("list migrations", [&](Conn& c) {
+    {
+      ResultSetPtr exists(c.Prepare("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"
+                                    " AND TABLE_NAME = 'schema_migrations'")
+                              .executeQuery());
+      if (!exists->next() || exists->getInt64(1) == 0) return;  // never migrated
+    }
     ResultSetPtr rs(
         c.Prepare("SELECT version, name, applied_at FROM schema_migrations ORDER BY version").executeQuery());
     while (rs->next()) out.push_back(AppliedMigration{rs->getInt(1), Str(*rs, 2), FromUnix(rs->getInt64(3))});
@@ -436,7 +449,7 @@ void MysqlStore::CreateResident(const Resident& resident, const AuditEntry& audi
     BindResidentData(b, resident);
     b.Time(resident.created_at);
     st.executeUpdate();
-    InsertAudit(c, audit);
+    InsertAudit(c, WithEntityId(audit, resident.id));
   });
 }
 
@@ -472,8 +485,9 @@ void MysqlStore::UpdateResident(const Resident& resident, const AuditEntry& audi
     Binder b(st);
     BindResidentData(b, resident);
     b.Str(resident.id);
-    if (st.executeUpdate() == 0) throw StoreError("mysql: update resident: no resident " + resident.id);
-    InsertAudit(c, audit);
+    if (st.executeUpdate() == 0)
+      throw StoreError("mysql: no resident with id '" + resident.id + "' to update");
+    InsertAudit(c, WithEntityId(audit, resident.id));
   });
 }
 
@@ -617,9 +631,8 @@ Appeal MysqlStore::CreateAppeal(const Appeal& draft, const AuditEntry& audit) {
       up.executeUpdate();
     }
     InsertExecutors(c, {{stored.id, &stored}});
-    AuditEntry entry = audit;
-    entry.entity_id = std::to_string(stored.id);
-    InsertAudit(c, entry);
+    // R33: the audit entry commits with the card or not at all.
+    InsertAudit(c, WithEntityId(audit, std::to_string(stored.id)));
   });
   return stored;
 }
@@ -774,7 +787,7 @@ Result<Appeal> MysqlStore::UpdateAppeal(const Appeal& appeal, const AuditEntry& 
     Binder(del).Int(appeal.id);
     del.executeUpdate();
     InsertExecutors(c, {{appeal.id, &appeal}});
-    InsertAudit(c, audit);
+    InsertAudit(c, WithEntityId(audit, std::to_string(appeal.id)));
     // Read back what the row now holds (number, created_at are not the caller's to change).
     ResultSetPtr rs;
     auto& back = c.Prepare(std::string("SELECT ") + kAppealCols + " FROM appeals WHERE id = ?");
@@ -844,7 +857,7 @@ Comment MysqlStore::AddComment(const Comment& comment, const AuditEntry& audit) 
         .Time(comment.created_at);
     st.executeUpdate();
     stored.id = LastInsertId(c);
-    InsertAudit(c, audit);
+    InsertAudit(c, WithEntityId(audit, std::to_string(comment.appeal_id)));
   });
   return stored;
 }
@@ -880,7 +893,7 @@ Attachment MysqlStore::AddAttachment(const Attachment& attachment, const AuditEn
         .Time(attachment.created_at);
     st.executeUpdate();
     stored.id = LastInsertId(c);
-    InsertAudit(c, audit);
+    InsertAudit(c, WithEntityId(audit, std::to_string(attachment.appeal_id)));
   });
   return stored;
 }
@@ -948,9 +961,19 @@ PurgeReport MysqlStore::PurgeClosedBefore(Timestamp cutoff, const AuditEntry& au
         while (rs->next()) files.insert(Str(*rs, 1));
       }
       {
+        // The cards' audit trail goes with them, whether it was written
+        // against the appeal or against its comments and files.
         auto& st = c.Prepare("DELETE FROM audit WHERE entity = 'appeal' AND entity_id IN " + in);
         Binder b(st);
         for (size_t i = 0; i < n; ++i) b.Str(std::to_string(ids[from + i]));
+        st.executeUpdate();
+      }
+      for (const char* child : {"comment", "attachment"}) {
+        const std::string table = std::string(child) + "s";
+        auto& st = c.Prepare("DELETE audit FROM audit JOIN " + table + " x ON audit.entity = '" + child +
+                             "' AND audit.entity_id = CAST(x.id AS CHAR) WHERE x.appeal_id IN " + in);
+        Binder b(st);
+        for (size_t i = 0; i < n; ++i) b.Int(ids[from + i]);
         st.executeUpdate();
       }
       {
@@ -981,10 +1004,10 @@ PurgeReport MysqlStore::PurgeClosedBefore(Timestamp cutoff, const AuditEntry& au
       report.residents = st.executeUpdate();
     }
     AuditEntry entry = audit;
-    entry.entity = "retention";
-    entry.details = "{\"appeals\":" + std::to_string(report.appeals) + ",\"residents\":" +
-                    std::to_string(report.residents) + ",\"orphaned_files\":" +
-                    std::to_string(report.orphaned_files.size()) + "}";
+    if (entry.entity.empty()) entry.entity = "retention";
+    entry.details = "{\"cutoff\": " + std::to_string(ToUnix(cutoff)) + ", \"appeals\": " +
+                    std::to_string(report.appeals) + ", \"residents\": " + std::to_string(report.residents) +
+                    ", \"orphaned_files\": " + std::to_string(report.orphaned_files.size()) + "}";
     InsertAudit(c, entry);
   });
   return report;
