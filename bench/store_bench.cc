@@ -1,0 +1,208 @@
+// Store benchmark (issue 2): appeals created per second with their audit entry,
+// and filtered pages of 50 listed from a large table, on SQLite and on a real
+// MariaDB (a private mariadbd started by this program, as the tests do).
+//
+//   build/bench/store_bench [--backend sqlite|mariadb|both] [--rows 1000000]
+//                           [--creates 20000] [--runs 200] [--dir /tmp]
+//
+// Targets (issue 2): create ≥ 5,000/s on SQLite on a 2-core machine; a filtered
+// page of 50 from 1,000,000 appeals in under 20 ms.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/appeal.h"
+#include "core/audit.h"
+#include "store/sqlite/sqlite_store.h"
+#ifdef VIKNO_BENCH_MARIADB
+#include "support/mariadb_server.h"
+#endif
+
+namespace {
+
+using vikno::Appeal;
+using vikno::AppealQuery;
+using vikno::Status;
+using vikno::Store;
+using Clock = std::chrono::steady_clock;
+
+struct Options {
+  std::string backend = "both";
+  int64_t rows = 1'000'000;
+  int creates = 20'000;
+  int runs = 200;
+  std::string dir = std::filesystem::temp_directory_path();
+};
+
+const vikno::Timestamp kNow = vikno::FromUnix(1795353845);  // 2026-11-22
+
+// A city-like mix: 30 services, 200 categories under 20 branches, ten statuses
+// weighted towards closed cards, 20,000 buildings, three years of history.
+class AppealFactory {
+ public:
+  explicit AppealFactory(uint32_t seed) : rng_(seed) {}
+
+  Appeal Next() {
+    Appeal a;
+    const int branch = Pick(20), leaf = Pick(10);
+    a.category = "branch" + std::to_string(branch) + "/leaf" + std::to_string(leaf);
+    a.type = Pick(100) < 5 ? "emergency" : "ordinary";
+    a.executors = {"service" + std::to_string((branch * 3 + leaf) % 30)};
+    a.address.registry_id = 1 + Pick(20'000);
+    a.address.city = "Суми";
+    a.address.street = "вулиця Соборна " + std::to_string(*a.address.registry_id % 400);
+    a.address.house = std::to_string(1 + *a.address.registry_id % 120);
+    a.address.flat = std::to_string(1 + Pick(200));
+    a.description = "Немає гарячої води в під’їзді, прохання перевірити стояк";
+    a.channel = Pick(2) ? "telegram" : "viber";
+    a.resident_id = "resident" + std::to_string(Pick(200'000));
+    a.created_at = kNow - std::chrono::seconds(Pick(3 * 365 * 86400));
+    a.updated_at = a.created_at;
+    const int s = Pick(100);
+    a.status = s < 60   ? Status::kCompleted
+               : s < 70 ? Status::kInWork
+               : s < 75 ? Status::kNew
+               : s < 80 ? Status::kAwaitingConfirmation
+               : s < 85 ? Status::kRejected
+               : s < 90 ? Status::kCancelled
+                        : Status::kNotConfirmed;
+    a.accept_due = a.created_at + std::chrono::hours(2);
+    a.resolve_due = a.created_at + std::chrono::days(5);
+    if (vikno::Info(a.status).final) a.closed_at = a.created_at + std::chrono::days(3);
+    return a;
+  }
+
+ private:
+  int Pick(int n) { return static_cast<int>(rng_() % static_cast<uint32_t>(n)); }
+  std::mt19937 rng_;
+};
+
+double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+
+void BenchCreate(Store& store, const Options& opt) {
+  AppealFactory factory(1);
+  const vikno::Actor actor{vikno::Role::kOperator, "operator-1", "127.0.0.1", {}};
+  const auto start = Clock::now();
+  for (int i = 0; i < opt.creates; ++i) {
+    Appeal a = factory.Next();
+    a.status = Status::kNew;
+    a.closed_at.reset();
+    store.CreateAppeal(a, vikno::AuditEntry::By(actor, kNow, "appeal", "", "create"));
+  }
+  const double s = Ms(Clock::now() - start) / 1000;
+  std::printf("%-8s create appeal + audit entry: %d in %.2f s = %.0f appeals/s\n",
+              store.Backend().c_str(), opt.creates, s, opt.creates / s);
+}
+
+void Seed(Store& store, int64_t rows) {
+  AppealFactory factory(2);
+  const auto start = Clock::now();
+  std::vector<Appeal> batch;
+  for (int64_t i = 0; i < rows; i += static_cast<int64_t>(batch.size())) {
+    batch.clear();
+    for (int64_t j = i; j < rows && batch.size() < 10'000; ++j) batch.push_back(factory.Next());
+    store.ImportAppeals(batch);
+  }
+  std::printf("%-8s seeded %lld appeals in %.1f s\n", store.Backend().c_str(),
+              static_cast<long long>(rows), Ms(Clock::now() - start) / 1000);
+}
+
+void BenchList(Store& store, const Options& opt) {
+  struct Case {
+    const char* name;
+    std::function<void(AppealQuery&, int)> shape;
+  };
+  const std::vector<Case> cases = {
+      {"first page, newest first", [](AppealQuery&, int) {}},
+      {"one status", [](AppealQuery& q, int) { q.statuses = {Status::kInWork}; }},
+      {"one service (moderator scope)",
+       [](AppealQuery& q, int i) { q.executors = std::vector<std::string>{"service" + std::to_string(i % 30)}; }},
+      {"category branch",
+       [](AppealQuery& q, int i) { q.category = "branch" + std::to_string(i % 20); }},
+      {"overdue, due soonest",
+       [](AppealQuery& q, int) {
+         q.overdue_only = true;
+         q.now = kNow;
+         q.sort = AppealQuery::Sort::kDueSoonest;
+       }},
+      {"building (registry id)",
+       [](AppealQuery& q, int i) { q.registry_id = 1 + (i * 7919) % 20'000; }},
+      {"service + status + period",
+       [](AppealQuery& q, int i) {
+         q.executors = std::vector<std::string>{"service" + std::to_string(i % 30)};
+         q.statuses = {Status::kCompleted};
+         q.created_from = kNow - std::chrono::days(90);
+         q.created_to = kNow;
+       }},
+      {"deep page (offset 5,000)", [](AppealQuery& q, int) { q.offset = 5'000; }},
+  };
+  for (const auto& c : cases) {
+    std::vector<double> ms;
+    size_t got = 0;
+    for (int i = 0; i < opt.runs; ++i) {
+      AppealQuery q;
+      q.limit = 50;
+      c.shape(q, i);
+      const auto start = Clock::now();
+      auto page = store.ListAppeals(q);
+      ms.push_back(Ms(Clock::now() - start));
+      got += page.items.size();
+    }
+    std::sort(ms.begin(), ms.end());
+    std::printf("%-8s list page of 50, %-30s p50 %6.2f ms  p95 %6.2f ms  max %6.2f ms  (avg %zu rows)\n",
+                store.Backend().c_str(), c.name, ms[ms.size() / 2], ms[ms.size() * 95 / 100],
+                ms.back(), got / ms.size());
+  }
+}
+
+void Run(Store& store, const Options& opt) {
+  store.Migrate();
+  BenchCreate(store, opt);
+  Seed(store, opt.rows);
+  BenchList(store, opt);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options opt;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string k = argv[i], v = argv[i + 1];
+    if (k == "--backend") opt.backend = v;
+    else if (k == "--rows") opt.rows = std::stoll(v);
+    else if (k == "--creates") opt.creates = std::stoi(v);
+    else if (k == "--runs") opt.runs = std::stoi(v);
+    else if (k == "--dir") opt.dir = v;
+    else {
+      std::fprintf(stderr, "unknown option %s\n", k.c_str());
+      return 2;
+    }
+  }
+  if (opt.backend == "sqlite" || opt.backend == "both") {
+    const auto path = std::filesystem::path(opt.dir) / "vikno-store-bench.sqlite";
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
+    {
+      vikno::SqliteStore store(path.string());
+      Run(store, opt);
+    }
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
+  }
+  if (opt.backend == "mariadb" || opt.backend == "both") {
+#ifdef VIKNO_BENCH_MARIADB
+    vikno::testing::MariaDbServer server;
+    vikno::MysqlStore store(server.Options(server.CreateDatabase()));
+    Run(store, opt);
+#else
+    std::fprintf(stderr, "built without the MySQL backend\n");
+    return 2;
+#endif
+  }
+  return 0;
+}
