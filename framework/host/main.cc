@@ -1,0 +1,142 @@
+// The `vikno` binary: the host's composition root (DESIGN.md: no global
+// singletons beyond this). Parses the command line and runs one sub-command
+// (host/commands.h).
+//
+//   vikno serve        [--config config/vikno.yaml]
+//   vikno migrate      [--config ...]
+//   vikno check-config [--config ...]
+//   vikno purge        [--config ...]
+//   vikno rules test <city-dir>
+#include <Poco/Util/HelpFormatter.h>
+#include <Poco/Util/Option.h>
+#include <Poco/Util/OptionSet.h>
+#include <Poco/Util/ServerApplication.h>
+
+#include <csignal>
+#include <iostream>
+#include <pthread.h>
+
+#include "host/city.h"
+#include "host/commands.h"
+#include "host/config.h"
+#include "host/logging.h"
+
+namespace vikno {
+namespace {
+
+constexpr const char* kDefaultConfig = "config/vikno.yaml";
+
+// sigwait() in waitForTerminationRequest only receives a signal that every
+// thread blocks; threads inherit the mask, so block before any is started.
+void BlockTerminationSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGQUIT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+class ViknoApp final : public Poco::Util::ServerApplication {
+ protected:
+  void defineOptions(Poco::Util::OptionSet& options) override {
+    ServerApplication::defineOptions(options);
+    options.addOption(Poco::Util::Option("config", "c", "configuration file (default " +
+                                                            std::string(kDefaultConfig) + ")")
+                          .required(false)
+                          .repeatable(false)
+                          .argument("file")
+                          .callback(Poco::Util::OptionCallback<ViknoApp>(this, &ViknoApp::OnConfig)));
+    options.addOption(Poco::Util::Option("help", "h", "show this help")
+                          .required(false)
+                          .repeatable(false)
+                          .callback(Poco::Util::OptionCallback<ViknoApp>(this, &ViknoApp::OnHelp)));
+  }
+
+  int main(const ArgVec& args) override {
+    if (help_) {
+      Usage(std::cout);
+      return kExitOk;
+    }
+    if (args.empty()) {
+      Usage(std::cerr);
+      return kExitUsage;
+    }
+    const std::string& command = args[0];
+    if (command == "rules") {
+      if (args.size() != 3 || args[1] != "test") {
+        std::cerr << "usage: vikno rules test <city-dir>\n";
+        return kExitUsage;
+      }
+      SetUpLogging("warning");
+      return RunCityTestsCommand(args[2], std::cout, std::cerr);
+    }
+    if (args.size() != 1) {
+      std::cerr << "vikno " << command << ": unexpected argument '" << args[1] << "'\n";
+      return kExitUsage;
+    }
+    if (command == "check-config") return CheckConfigCommand(config_path_, std::cout, std::cerr);
+    if (command != "serve" && command != "migrate" && command != "purge") {
+      std::cerr << "vikno: unknown command '" << command << "'\n";
+      Usage(std::cerr);
+      return kExitUsage;
+    }
+
+    Config config;
+    try {
+      config = LoadConfig(config_path_);
+    } catch (const ConfigError& e) {
+      std::cerr << e.what() << "\n";
+      return kExitConfig;
+    }
+    try {
+      SetUpLogging(config.log_level);
+    } catch (const std::invalid_argument& e) {
+      std::cerr << config_path_ << ": log_level: " << e.what() << "\n";
+      return kExitConfig;
+    }
+    if (command == "migrate") return MigrateCommand(config, std::cout, std::cerr);
+    if (command == "purge") return PurgeCommand(config, std::cout, std::cerr);
+    BlockTerminationSignals();
+    return ServeCommand(config, std::cout, std::cerr, [this] { waitForTerminationRequest(); });
+  }
+
+ private:
+  void OnConfig(const std::string&, const std::string& value) { config_path_ = value; }
+  void OnHelp(const std::string&, const std::string&) {
+    help_ = true;
+    stopOptionsProcessing();
+  }
+
+  void Usage(std::ostream& out) {
+    out << "usage: vikno <command> [--config file]\n"
+           "commands:\n"
+           "  serve          run the host (HTTP, REST API, retention)\n"
+           "  migrate        apply pending store migrations\n"
+           "  check-config   validate the configuration file\n"
+           "  purge          purge cards past the retention period now\n"
+           "  rules test DIR run a city's tests.lua\n"
+           "options:\n"
+           "  -c, --config FILE  configuration (default "
+        << kDefaultConfig << ")\n";
+  }
+
+  std::string config_path_ = kDefaultConfig;
+  bool help_ = false;
+};
+
+}  // namespace
+}  // namespace vikno
+
+int main(int argc, char** argv) {
+  // Everything goes to stderr as JSON lines from the start; the configured
+  // level replaces this once the configuration is read.
+  vikno::SetUpLogging("information");
+  vikno::ViknoApp app;
+  try {
+    return app.run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "vikno: " << e.what() << "\n";
+    return vikno::kExitFailure;
+  }
+}
