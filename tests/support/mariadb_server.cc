@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -71,18 +72,23 @@ std::string Tail(const std::string& path, size_t max_bytes) {
 
 // fork+exec with stdout/stderr appended to `log`. The child asks the kernel to
 // SIGTERM it when the test process dies, so a crashed or killed test binary
-// does not leave a server behind.
+// does not leave a server behind. The kernel sends that signal when the
+// forking *thread* ends, so it is asked for only when the main thread (which
+// lives as long as the process) forks; otherwise Stop() is the only guard.
 pid_t Spawn(const std::vector<std::string>& args, const std::string& log) {
   std::vector<char*> argv;
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   const pid_t parent = ::getpid();
+  const bool main_thread = ::syscall(SYS_gettid) == parent;
   const pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
   if (pid == 0) {
     // Only async-signal-safe calls between fork and exec.
-    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-    if (::getppid() != parent) ::_exit(127);
+    if (main_thread) {
+      ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+      if (::getppid() != parent) ::_exit(127);
+    }
     const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (fd >= 0) {
       ::dup2(fd, 1);
@@ -115,15 +121,34 @@ std::string Describe(int status) {
   return "stopped (status " + std::to_string(status) + ")";
 }
 
+// A test binary killed with SIGKILL takes its server with it (PDEATHSIG) but
+// cannot remove its directory; the next run removes directories whose owner
+// process is gone.
+void RemoveOrphanedDirs(const std::string& base) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(base, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("vikno-mariadb-", 0) != 0) continue;
+    std::ifstream owner(entry.path() / "owner.pid");
+    long pid = 0;
+    if (!(owner >> pid) || pid <= 0) continue;  // not ours, or still being set up
+    if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM) continue;
+    std::error_code ignored;
+    fs::remove_all(entry.path(), ignored);
+  }
+}
+
 std::string MakeTempDir() {
   // Unix socket paths are limited to 108 bytes, so keep the directory short.
   std::string base = "/tmp";
   if (const char* tmp = std::getenv("TMPDIR"); tmp && *tmp && std::strlen(tmp) < 60) base = tmp;
+  RemoveOrphanedDirs(base);
   std::string pattern = base + "/vikno-mariadb-XXXXXX";
   std::vector<char> buf(pattern.begin(), pattern.end());
   buf.push_back('\0');
   if (!::mkdtemp(buf.data()))
     throw std::runtime_error("mkdtemp(" + pattern + "): " + std::strerror(errno));
+  std::ofstream(std::string(buf.data()) + "/owner.pid") << ::getpid() << "\n";
   return buf.data();
 }
 
