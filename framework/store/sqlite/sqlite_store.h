@@ -10,6 +10,7 @@
 // transaction of the failed operation is rolled back whole.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -72,13 +73,18 @@ class SqliteStore final : public Store {
  private:
   class ReadLease;
   ReadLease Read();
+  // Re-runs ANALYZE when the appeals table changed size twofold; needs
+  // write_mutex_.
+  void RefreshStatistics(Connection& writer);
 
   std::string path_;
   size_t max_idle_readers_;
   std::mutex write_mutex_;
   std::unique_ptr<Connection> writer_;  // guarded by write_mutex_
+  int appeal_writes_since_check_ = 0;    // guarded by write_mutex_
   std::mutex readers_mutex_;
   std::vector<std::unique_ptr<Connection>> idle_readers_;  // guarded by readers_mutex_
+  uint64_t statistics_generation_ = 0;                     // guarded by readers_mutex_
 };
 
 }  // namespace vikno
