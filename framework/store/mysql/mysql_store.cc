@@ -7,11 +7,16 @@
 #include <cppconn/resultset.h>
 #include <cppconn/statement.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <optional>
+#include <random>
 #include <set>
 #include <string_view>
+#include <thread>
 
 #include "store/migrations.h"
 #include "store/mysql/mysql_pool.h"
@@ -347,40 +352,88 @@ std::vector<int64_t> MysqlStore::IdleConnectionIds() { return pool_->IdleIds(); 
 
 // --- Schema ---
 
+namespace {
+
+// The migration lease (B12: several hosts may start at once against one
+// database). Not GET_LOCK: MariaDB Galera refuses it (MDEV-30473, "GET_LOCK in
+// cluster (WSREP_ON=ON)") and row locks are node-local there. A committed
+// UPDATE of one row is certified cluster-wide, so exactly one host wins it;
+// the others wait and then find nothing left to do. A host that dies holding
+// it blocks the others only until the lease expires.
+constexpr int kLeaseSeconds = 120;
+constexpr auto kLeaseWait = std::chrono::seconds(kLeaseSeconds + 30);
+
+std::string LeaseHolder() {
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  std::random_device random;
+  return std::string(host).substr(0, 64) + ":" + std::to_string(::getpid()) + ":" +
+         std::to_string(random());
+}
+
+void Renew(Conn& c, const std::string& holder) {
+  auto& st = c.Prepare("UPDATE schema_migrations_lease SET expires_at = UNIX_TIMESTAMP() + ? WHERE id = 1 AND holder = ?");
+  Binder(st).Int(kLeaseSeconds).Str(holder);
+  if (st.executeUpdate() != 1) throw StoreError("mysql: migrate: the migration lease was lost (it expired and another host took it)");
+}
+
+}  // namespace
+
 void MysqlStore::Migrate() {
   const auto migrations = MysqlMigrations();
   const int latest = LatestVersion(migrations);
-  // B12: several hosts may start at once against one database. A named lock
-  // (held by this session, released when it ends even if the host dies)
-  // makes them take turns; the second finds nothing left to do.
-  const std::string lock_name = ("vikno_migrate:" + options_.database).substr(0, 64);
+  const std::string holder = LeaseHolder();
   pool_->Run("migrate", [&](Conn& c) {
-    {
-      auto& st = c.Prepare("SELECT GET_LOCK(?, 120)");
-      Binder(st).Str(lock_name);
-      ResultSetPtr rs(st.executeQuery());
-      if (!rs->next() || rs->isNull(1) || rs->getInt(1) != 1)
-        throw StoreError("mysql: migrate: another host held the migration lock for 120 s");
-    }
-    struct Unlock {
-      Conn& c;
-      std::string name;
-      ~Unlock() {
-        try {
-          auto& st = c.Prepare("SELECT RELEASE_LOCK(?)");
-          Binder(st).Str(name);
-          ResultSetPtr(st.executeQuery());
-        } catch (...) {  // the lock dies with the session anyway
-        }
-      }
-    } unlock{c, lock_name};
-
+    // Both bookkeeping tables are created here, idempotently, because the
+    // lease must exist before any numbered migration runs.
     c.Execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         " version INT NOT NULL PRIMARY KEY,"
         " name VARCHAR(255) NOT NULL,"
         " applied_at BIGINT NOT NULL"
         ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
+    c.Execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations_lease ("
+        " id INT NOT NULL PRIMARY KEY,"
+        " holder VARCHAR(128) NOT NULL,"
+        " expires_at BIGINT NOT NULL"
+        ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
+    c.Execute("INSERT IGNORE INTO schema_migrations_lease (id, holder, expires_at) VALUES (1, '', 0)");
+
+    const auto give_up = std::chrono::steady_clock::now() + kLeaseWait;
+    for (;;) {
+      try {
+        auto& st = c.Prepare(
+            "UPDATE schema_migrations_lease SET holder = ?, expires_at = UNIX_TIMESTAMP() + ?"
+            " WHERE id = 1 AND (holder = '' OR expires_at < UNIX_TIMESTAMP())");
+        Binder(st).Str(holder).Int(kLeaseSeconds);
+        if (st.executeUpdate() == 1) break;
+      } catch (const sql::SQLException& e) {
+        // 1213: Galera's certification (or InnoDB) chose the other host.
+        if (e.getErrorCode() != 1213 && e.getErrorCode() != 1205) throw;
+      }
+      if (std::chrono::steady_clock::now() >= give_up) {
+        std::string who;
+        ResultSetPtr rs(c.Prepare("SELECT holder FROM schema_migrations_lease WHERE id = 1").executeQuery());
+        if (rs->next()) who = Str(*rs, 1);
+        throw StoreError("mysql: migrate: the migration lease stayed with " + who + " for " +
+                         std::to_string(kLeaseWait.count()) + " s");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    struct Release {
+      Conn& c;
+      const std::string& holder;
+      ~Release() {
+        try {
+          auto& st = c.Prepare("UPDATE schema_migrations_lease SET holder = '', expires_at = 0 WHERE id = 1 AND holder = ?");
+          Binder(st).Str(holder);
+          st.executeUpdate();
+        } catch (...) {  // a dead connection: the lease expires on its own
+        }
+      }
+    } release{c, holder};
+
     std::set<int> applied;
     {
       ResultSetPtr rs(c.Prepare("SELECT version FROM schema_migrations").executeQuery());
@@ -395,6 +448,7 @@ void MysqlStore::Migrate() {
       // after the last one. A failure names the statement; the version stays
       // unrecorded so the operator sees exactly where it stopped.
       for (const std::string& statement : SplitStatements(m.sql)) {
+        Renew(c, holder);
         try {
           c.Execute(statement);
         } catch (const sql::SQLException& e) {

@@ -12,6 +12,10 @@
 // - a connection idle for longer than `validate_idle_seconds` is pinged before
 //   it is handed out, so a pool left idle overnight (wait_timeout) does not
 //   fail the first request of the morning.
+// - Migrate() runs under a lease row (schema_migrations_lease), so hosts that
+//   start at once, on one server or on different Galera nodes, apply each
+//   version once; DDL commits implicitly in MySQL, so each version is recorded
+//   right after its last statement.
 //
 // Thread-safety: all methods may be called from any thread.
 #pragma once

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <set>
 #include <thread>
@@ -191,6 +192,25 @@ TEST_F(MysqlStoreTest, TwoHostsMigratingAtOnceApplyEachVersionOnce) {
   b.Migrate();  // idempotent
   EXPECT_EQ(b.Migrations().size(), applied.size());
   EXPECT_NO_THROW(a.CreateAppeal(Draft("після міграції"), Audit("create")));
+}
+
+TEST_F(MysqlStoreTest, MigrateWaitsForALeaseHeldElsewhereAndTakesItOverWhenItExpires) {
+  auto store = Open();
+  // Another host (here: a row written as root) holds the lease for 2 more
+  // seconds, as if it had died in the middle of a migration.
+  server_->Execute("UPDATE " + db_ +
+                   ".schema_migrations_lease SET holder = 'dead-host:1:1', expires_at = UNIX_TIMESTAMP() + 2"
+                   " WHERE id = 1");
+  const auto start = std::chrono::steady_clock::now();
+  store->Migrate();
+  const auto waited = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(waited, std::chrono::milliseconds(900));
+  EXPECT_LT(waited, std::chrono::seconds(10));
+  EXPECT_EQ(store->Migrations().size(), MysqlMigrations().size());
+  // Released afterwards: the next start does not wait.
+  const auto again = std::chrono::steady_clock::now();
+  store->Migrate();
+  EXPECT_LT(std::chrono::steady_clock::now() - again, std::chrono::milliseconds(900));
 }
 
 TEST_F(MysqlStoreTest, RefusesADatabaseMigratedByANewerBinary) {
