@@ -1,6 +1,7 @@
 #include "rules/city_tests.h"
 
 #include <memory>
+#include <set>
 #include <sstream>
 
 #include "rules/city_rules.h"
@@ -59,8 +60,10 @@ std::string CityTestReport::Summary() const {
   for (const auto& f : failures) {
     out << f.where << ": " << f.what << ": expected " << f.expected << ", got " << f.actual << "\n";
   }
+  std::set<std::string> failed_cases;
+  for (const auto& f : failures) failed_cases.insert(f.where);
   out << (city_name.empty() ? city_dir : city_name) << ": " << passed << " passed, "
-      << failures.size() << " failed\n";
+      << failed_cases.size() << " failed\n";
   return out.str();
 }
 
