@@ -175,62 +175,92 @@ bool ProcessAlive(pid_t pid) {
   return close == std::string::npos || close + 2 >= content.size() || content[close + 2] != 'Z';
 }
 
-MariaDbServer::MariaDbServer(int start_timeout_s) {
+MariaDbServer::MariaDbServer(int start_timeout_s) : start_timeout_s_(start_timeout_s) {
   const MariaDbBinaries bins = FindMariaDbBinaries();
+  mariadbd_ = bins.mariadbd;
   dir_ = MakeTempDir();
   socket_ = dir_ + "/mysqld.sock";
   error_log_ = dir_ + "/err.log";
   try {
     RunInstallDb(bins);
-    std::vector<std::string> args = {
-        bins.mariadbd,
-        "--no-defaults",
-        "--datadir=" + dir_ + "/data",
-        "--tmpdir=" + dir_,
-        "--socket=" + socket_,
-        "--skip-networking",  // socket only: no port to collide on
-        "--pid-file=" + dir_ + "/mariadbd.pid",
-        "--log-error=" + error_log_,
-        "--innodb-buffer-pool-size=64M",
-        // A throw-away server: trade durability for speed (no fsync per commit).
-        "--innodb-flush-log-at-trx-commit=0",
-        "--innodb-doublewrite=0",
-        "--skip-name-resolve",
-        "--character-set-server=utf8mb4",
-        "--collation-server=utf8mb4_unicode_ci",
-        "--max-connections=200",
-    };
-    // mariadbd refuses to run as root unless told to.
-    if (::geteuid() == 0) args.push_back("--user=root");
-    pid_ = Spawn(args, dir_ + "/mariadbd.out");
-
-    const auto deadline = steady_clock::now() + std::chrono::seconds(start_timeout_s);
-    std::string last_error = "the socket did not appear";
-    for (;;) {
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        throw std::runtime_error("mariadbd " + Describe(status) + " during start-up; " + error_log_ +
-                                 " ends with:\n" + ErrorLogTail());
-      }
-      if (fs::exists(socket_)) {
-        try {
-          Connect();
-          break;
-        } catch (const sql::SQLException& e) {
-          last_error = e.what();
-        }
-      }
-      if (steady_clock::now() >= deadline)
-        throw std::runtime_error("mariadbd did not accept connections on " + socket_ + " within " +
-                                 std::to_string(start_timeout_s) + " s (last error: " + last_error +
-                                 "); " + error_log_ + " ends with:\n" + ErrorLogTail());
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    StartServer();
   } catch (...) {
     Stop();
     throw;
   }
+}
+
+void MariaDbServer::StartServer() {
+  std::vector<std::string> args = {
+      mariadbd_,
+      "--no-defaults",
+      "--datadir=" + dir_ + "/data",
+      "--tmpdir=" + dir_,
+      "--socket=" + socket_,
+      "--skip-networking",  // socket only: no port to collide on
+      "--pid-file=" + dir_ + "/mariadbd.pid",
+      "--log-error=" + error_log_,
+      "--innodb-buffer-pool-size=64M",
+      // A throw-away server: trade durability for speed (no fsync per commit).
+      "--innodb-flush-log-at-trx-commit=0",
+      "--innodb-doublewrite=0",
+      "--skip-name-resolve",
+      "--character-set-server=utf8mb4",
+      "--collation-server=utf8mb4_unicode_ci",
+      "--max-connections=200",
+  };
+  // mariadbd refuses to run as root unless told to.
+  if (::geteuid() == 0) args.push_back("--user=root");
+  pid_ = Spawn(args, dir_ + "/mariadbd.out");
+
+  const auto deadline = steady_clock::now() + std::chrono::seconds(start_timeout_s_);
+  std::string last_error = "the socket did not appear";
+  for (;;) {
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      throw std::runtime_error("mariadbd " + Describe(status) + " during start-up; " + error_log_ +
+                               " ends with:\n" + ErrorLogTail());
+    }
+    if (fs::exists(socket_)) {
+      try {
+        std::lock_guard lock(mu_);
+        Connect();
+        return;
+      } catch (const sql::SQLException& e) {
+        last_error = e.what();
+      }
+    }
+    if (steady_clock::now() >= deadline)
+      throw std::runtime_error("mariadbd did not accept connections on " + socket_ + " within " +
+                               std::to_string(start_timeout_s_) + " s (last error: " + last_error +
+                               "); " + error_log_ + " ends with:\n" + ErrorLogTail());
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+void MariaDbServer::StopServer() {
+  {
+    std::lock_guard lock(mu_);
+    try {
+      root_.reset();
+    } catch (...) {  // closing a connection to a dead server must not stop the clean-up
+    }
+  }
+  if (pid_ > 0) {
+    ::kill(pid_, SIGTERM);
+    if (!WaitFor(pid_, std::chrono::seconds(60))) {
+      ::kill(pid_, SIGKILL);
+      WaitFor(pid_, std::chrono::seconds(10));
+    }
+    pid_ = -1;
+  }
+}
+
+void MariaDbServer::Restart() {
+  if (dir_.empty()) throw std::runtime_error("MariaDbServer: Restart() after Stop()");
+  StopServer();
+  StartServer();
 }
 
 MariaDbServer::~MariaDbServer() { Stop(); }
@@ -273,21 +303,7 @@ void MariaDbServer::Connect() {
 }
 
 void MariaDbServer::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    try {
-      root_.reset();
-    } catch (...) {  // closing a connection to a dead server must not stop the clean-up
-    }
-  }
-  if (pid_ > 0) {
-    ::kill(pid_, SIGTERM);
-    if (!WaitFor(pid_, std::chrono::seconds(60))) {
-      ::kill(pid_, SIGKILL);
-      WaitFor(pid_, std::chrono::seconds(10));
-    }
-    pid_ = -1;
-  }
+  StopServer();
   if (!dir_.empty()) {
     std::error_code ignored;
     fs::remove_all(dir_, ignored);

@@ -55,6 +55,11 @@ class MariaDbServer {
   // directory. Idempotent; the destructor calls it.
   void Stop();
 
+  // Stops the server (SIGTERM, a clean shutdown) and starts it again on the
+  // same data and socket, as an operator's restart would. Connections made
+  // before are gone; the data stays.
+  void Restart();
+
   bool running() const { return pid_ > 0; }
   pid_t pid() const { return pid_; }
   const std::string& dir() const { return dir_; }
@@ -79,9 +84,13 @@ class MariaDbServer {
   std::string ErrorLogTail(size_t max_bytes = 4000) const;
 
  private:
-  void Connect();
+  void Connect();  // the root connection; callers hold mu_ (or are single-threaded)
   std::string RunInstallDb(const MariaDbBinaries& bins);
+  void StartServer();
+  void StopServer();
 
+  int start_timeout_s_;
+  std::string mariadbd_;
   std::string dir_;
   std::string socket_;
   std::string error_log_;
