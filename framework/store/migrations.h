@@ -8,6 +8,11 @@
 // table, each in its own transaction together with its record, and refuses a
 // database that records a version this binary does not know (it was written
 // by a newer vikno; running old code on it could lose data).
+//
+// To change the schema, add the next file in every dialect's folder (e.g.
+// 002_outbox.sql in sqlite/ and mysql/), with the same meaning in each; never
+// edit a file that has been released. The build refuses badly named,
+// duplicate or empty files.
 #pragma once
 
 #include <span>

@@ -3,8 +3,8 @@
 #include <sqlite3.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <chrono>
+#include <cstdlib>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
@@ -67,8 +67,8 @@ class SqliteStore::Connection {
   };
 
   Connection(const std::string& path, bool writer) {
-    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
-                      (writer ? SQLITE_OPEN_CREATE : 0);
+    const int flags =
+        SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (writer ? SQLITE_OPEN_CREATE : 0);
     if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
       std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
       sqlite3_close(db_);
@@ -123,8 +123,10 @@ class SqliteStore::Connection {
     Statement(Connection* conn, sqlite3_stmt* stmt, Cached* cached)
         : conn_(conn), stmt_(stmt), cached_(cached) {}
     Statement(Statement&& other) noexcept
-        : conn_(other.conn_), stmt_(std::exchange(other.stmt_, nullptr)),
-          cached_(other.cached_), next_(other.next_) {}
+        : conn_(other.conn_),
+          stmt_(std::exchange(other.stmt_, nullptr)),
+          cached_(other.cached_),
+          next_(other.next_) {}
     Statement(const Statement&) = delete;
     Statement& operator=(const Statement&) = delete;
     ~Statement() {
@@ -141,8 +143,8 @@ class SqliteStore::Connection {
     Statement& Bind(std::string_view text) {
       // A null data pointer would bind SQL NULL; "" binds the empty string.
       const char* data = text.data() ? text.data() : "";
-      Check(sqlite3_bind_text(stmt_, ++next_, data, static_cast<int>(text.size()),
-                              SQLITE_TRANSIENT));
+      Check(
+          sqlite3_bind_text(stmt_, ++next_, data, static_cast<int>(text.size()), SQLITE_TRANSIENT));
       return *this;
     }
     Statement& Bind(const std::string& text) { return Bind(std::string_view(text)); }
@@ -218,8 +220,8 @@ class SqliteStore::Connection {
       return Statement(this, it->second.stmt, &it->second);
     }
     sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
-                           &stmt, nullptr) != SQLITE_OK) {
+    if (sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
+                           SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK) {
       Fail(db_, "prepare " + sql);
     }
     // Already in use higher up the stack (a nested query of the same
@@ -423,7 +425,8 @@ int64_t InsertAppeal(SqliteStore::Connection& conn, const Appeal& a) {
         "street, house, flat, entrance, lat, lon, description, channel, resident_id, anonymous, "
         "status, updated_at, accept_due, resolve_due, due_order, accepted_at, closed_at, "
         "repeat_of, commission_inspection, number, created_at, version) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)");
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "1)");
     BindAppealState(s, a);
     if (a.number.empty()) {
       s.BindNull();
@@ -471,8 +474,8 @@ constexpr const char* kAttachmentColumns =
     "id, appeal_id, sha256, media_type, size, original_name, uploaded_by, created_at";
 
 Attachment ReadAttachment(const Statement& s) {
-  return Attachment{s.Int(0),  s.Int(1),  s.Text(2), s.Text(3),
-                    s.Int(4),  s.Text(5), s.Text(6), s.Time(7)};
+  return Attachment{s.Int(0), s.Int(1),  s.Text(2), s.Text(3),
+                    s.Int(4), s.Text(5), s.Text(6), s.Time(7)};
 }
 
 constexpr const char* kAuditColumns =
@@ -552,8 +555,8 @@ void SqliteStore::RefreshStatistics(Connection& w) {
   if (rows < kMinRows) return;
   bool have_statistics = false;
   {
-    Statement s = w.Prepare(
-        "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'sqlite_stat1'");
+    Statement s =
+        w.Prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'sqlite_stat1'");
     have_statistics = s.Step();
   }
   int64_t analysed_rows = 0;
@@ -570,10 +573,13 @@ void SqliteStore::RefreshStatistics(Connection& w) {
 }
 
 SqliteStore::SqliteStore(std::string path, int max_idle_readers)
-    : path_(std::move(path)), max_idle_readers_(static_cast<size_t>(std::max(0, max_idle_readers))) {
+    : path_(std::move(path)),
+      max_idle_readers_(static_cast<size_t>(std::max(0, max_idle_readers))) {
   if (path_.empty() || path_ == ":memory:" || path_.starts_with("file::memory:"))
-    throw StoreError("sqlite: a database file path is required (in-memory databases are not "
-                     "supported), got '" + path_ + "'");
+    throw StoreError(
+        "sqlite: a database file path is required (in-memory databases are not "
+        "supported), got '" +
+        path_ + "'");
   writer_ = std::make_unique<Connection>(path_, /*writer=*/true);
 }
 
@@ -667,7 +673,8 @@ void SqliteStore::CreateResident(const Resident& resident, const AuditEntry& aud
 
 std::optional<Resident> SqliteStore::FindResident(const std::string& id) {
   ReadLease r = Read();
-  Statement s = r->Prepare(std::string("SELECT ") + kResidentColumns + " FROM residents WHERE id = ?");
+  Statement s =
+      r->Prepare(std::string("SELECT ") + kResidentColumns + " FROM residents WHERE id = ?");
   s.Bind(id);
   if (!s.Step()) return std::nullopt;
   return ReadResident(s);
@@ -715,7 +722,8 @@ void SqliteStore::UpsertExecutor(const Executor& x) {
 
 std::optional<Executor> SqliteStore::FindExecutor(const std::string& id) {
   ReadLease r = Read();
-  Statement s = r->Prepare(std::string("SELECT ") + kExecutorColumns + " FROM executors WHERE id = ?");
+  Statement s =
+      r->Prepare(std::string("SELECT ") + kExecutorColumns + " FROM executors WHERE id = ?");
   s.Bind(id);
   if (!s.Step()) return std::nullopt;
   return ReadExecutor(s);
@@ -723,7 +731,8 @@ std::optional<Executor> SqliteStore::FindExecutor(const std::string& id) {
 
 std::vector<Executor> SqliteStore::ListExecutors() {
   ReadLease r = Read();
-  Statement s = r->Prepare(std::string("SELECT ") + kExecutorColumns + " FROM executors ORDER BY id");
+  Statement s =
+      r->Prepare(std::string("SELECT ") + kExecutorColumns + " FROM executors ORDER BY id");
   std::vector<Executor> out;
   while (s.Step()) out.push_back(ReadExecutor(s));
   return out;
@@ -740,8 +749,8 @@ void SqliteStore::UpsertCategory(const Category& c) {
 
 std::vector<Category> SqliteStore::ListCategories() {
   ReadLease r = Read();
-  Statement s = r->Prepare(
-      "SELECT id, parent_id, name, executor_id, type FROM categories ORDER BY id");
+  Statement s =
+      r->Prepare("SELECT id, parent_id, name, executor_id, type FROM categories ORDER BY id");
   std::vector<Category> out;
   while (s.Step()) out.push_back(Category{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4)});
   return out;
@@ -947,9 +956,11 @@ Result<Appeal> SqliteStore::UpdateAppeal(const Appeal& appeal, const AuditEntry&
     s.Bind(appeal.id);
     if (!s.Step())
       return Refuse("not_found", "appeal " + std::to_string(appeal.id) + " does not exist");
-    return Refuse("stale", "appeal " + std::to_string(appeal.id) + " was changed by someone else "
-                           "(stored version " + std::to_string(s.Int(0)) + ", given " +
-                           std::to_string(appeal.version) + "); reload and retry");
+    return Refuse("stale", "appeal " + std::to_string(appeal.id) +
+                               " was changed by someone else "
+                               "(stored version " +
+                               std::to_string(s.Int(0)) + ", given " +
+                               std::to_string(appeal.version) + "); reload and retry");
   }
   {
     Statement d = w.Prepare("DELETE FROM appeal_executors WHERE appeal_id = ?");
@@ -1072,7 +1083,8 @@ PurgeReport SqliteStore::PurgeClosedBefore(Timestamp cutoff, const AuditEntry& a
     const auto finals = FinalStatusCodes();
     Statement s = w.Prepare(
         "INSERT INTO temp.purge_ids (id) SELECT id FROM appeals WHERE closed_at < ? "
-        "AND status IN (" + Placeholders(finals.size()) + ")");
+        "AND status IN (" +
+        Placeholders(finals.size()) + ")");
     s.Bind(cutoff);
     for (const auto& code : finals) s.Bind(code);
     report.appeals = s.Run();
@@ -1119,11 +1131,11 @@ PurgeReport SqliteStore::PurgeClosedBefore(Timestamp cutoff, const AuditEntry& a
 
   AuditEntry e = audit;
   if (e.entity.empty()) e.entity = "retention";
-  e.details = "{" + JsonNumberField("cutoff", ToUnix(cutoff)) + ", " +
-              JsonNumberField("appeals", report.appeals) + ", " +
-              JsonNumberField("residents", report.residents) + ", " +
-              JsonNumberField("orphaned_files", static_cast<int64_t>(report.orphaned_files.size())) +
-              "}";
+  e.details =
+      "{" + JsonNumberField("cutoff", ToUnix(cutoff)) + ", " +
+      JsonNumberField("appeals", report.appeals) + ", " +
+      JsonNumberField("residents", report.residents) + ", " +
+      JsonNumberField("orphaned_files", static_cast<int64_t>(report.orphaned_files.size())) + "}";
   InsertAudit(w, e);
   tx.Commit();
   return report;

@@ -81,7 +81,7 @@ class SqliteStore final : public Store {
   size_t max_idle_readers_;
   std::mutex write_mutex_;
   std::unique_ptr<Connection> writer_;  // guarded by write_mutex_
-  int appeal_writes_since_check_ = 0;    // guarded by write_mutex_
+  int appeal_writes_since_check_ = 0;   // guarded by write_mutex_
   std::mutex readers_mutex_;
   std::vector<std::unique_ptr<Connection>> idle_readers_;  // guarded by readers_mutex_
   uint64_t statistics_generation_ = 0;                     // guarded by readers_mutex_

@@ -1,6 +1,8 @@
 // What only the SQLite backend has: its file, its pragmas, its embedded
 // migrations and how Migrate() treats a database it cannot handle. The
 // behaviour both backends share is in store_conformance_test.cc.
+#include "store/sqlite/sqlite_store.h"
+
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -10,7 +12,6 @@
 #include <string>
 
 #include "store/migrations.h"
-#include "store/sqlite/sqlite_store.h"
 
 namespace vikno {
 namespace {
@@ -57,7 +58,8 @@ TEST_F(SqliteStoreTest, RefusesDatabaseNewerThanTheBinary) {
     SqliteStore store(path_);
     store.Migrate();
   }
-  Sql("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, '999_future.sql', 0)");
+  Sql("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, '999_future.sql', "
+      "0)");
   SqliteStore store(path_);
   try {
     store.Migrate();
@@ -159,7 +161,8 @@ TEST_F(SqliteStoreTest, BulkImportLeavesPlannerStatistics) {
     a.created_at = a.updated_at = FromUnix(1'700'000'000 + static_cast<int64_t>(i));
   }
   store.ImportAppeals(batch);
-  EXPECT_EQ(Sql("SELECT stat LIKE '20000 %' FROM sqlite_stat1 WHERE idx = 'appeals_created'"), "1|");
+  EXPECT_EQ(Sql("SELECT stat LIKE '20000 %' FROM sqlite_stat1 WHERE idx = 'appeals_created'"),
+            "1|");
   // Lists still work on connections opened after the statistics changed.
   AppealQuery q;
   q.executors = std::vector<std::string>{"vodokanal", "dorogi"};

@@ -42,8 +42,15 @@ constexpr int64_t kBase = 1'700'000'000;  // 2023-11-14T22:13:20Z
 Timestamp At(int64_t hours) { return FromUnix(kBase + hours * 3600); }
 
 AuditEntry AuditOf(std::string action, std::string entity = "appeal", std::string entity_id = "") {
-  return AuditEntry{0,      At(0),   "op-7", "operator", "10.0.0.7", std::move(entity),
-                    std::move(entity_id), std::move(action), R"({"why":"test"})"};
+  return AuditEntry{0,
+                    At(0),
+                    "op-7",
+                    "operator",
+                    "10.0.0.7",
+                    std::move(entity),
+                    std::move(entity_id),
+                    std::move(action),
+                    R"({"why":"test"})"};
 }
 
 // An appeal with every field set to something other than its default.
@@ -409,7 +416,8 @@ class AppealList : public StoreConformance<B> {
     a3.closed_at = At(4);
     Appeal a4 = Simple(4, Status::kNew, "waterworks/pipes", {"teplo"}, "Шевченка", "1");
     a4.resident_id = "r3";  // no deadline: a long-term appeal
-    Appeal a5 = Simple(5, Status::kAwaitingConfirmation, "water-supply", {"teplo"}, "Шевченка", "10");
+    Appeal a5 =
+        Simple(5, Status::kAwaitingConfirmation, "water-supply", {"teplo"}, "Шевченка", "10");
     a5.channel = "web";
     a5.resolve_due = At(7);
     Appeal a6 = Simple(6, Status::kRejected, "roads/pits", {"dorogi"}, "Соборна", "1");
@@ -469,9 +477,11 @@ TYPED_TEST(AppealList, FiltersByCategoryLeafAndBranch) {
 
 TYPED_TEST(AppealList, FiltersByStatuses) {
   EXPECT_EQ(this->List({.statuses = {Status::kNew}}), this->Expect({4, 1}));
-  EXPECT_EQ(this->List({.statuses = {Status::kCompleted, Status::kRejected}}), this->Expect({6, 3}));
-  EXPECT_EQ(this->List({.statuses = {Status::kNew, Status::kInWork, Status::kAwaitingConfirmation}}),
-            this->Expect({5, 4, 2, 1}));
+  EXPECT_EQ(this->List({.statuses = {Status::kCompleted, Status::kRejected}}),
+            this->Expect({6, 3}));
+  EXPECT_EQ(
+      this->List({.statuses = {Status::kNew, Status::kInWork, Status::kAwaitingConfirmation}}),
+      this->Expect({5, 4, 2, 1}));
   EXPECT_THAT(this->List({.statuses = {Status::kStrategicPlan}}), IsEmpty());
 }
 
@@ -494,24 +504,24 @@ TYPED_TEST(AppealList, FiltersOverdueOpenAppeals) {
   // At hour 8: 2 (due 5) and 5 (due 7) are late and open; 3 is late but
   // completed; 4 has no deadline; 1 and 6 are due later.
   EXPECT_EQ(this->List({.overdue_only = true, .now = At(8)}), this->Expect({5, 2}));
-  EXPECT_EQ(this->List({.overdue_only = true,
-                        .now = At(8),
-                        .sort = AppealQuery::Sort::kDueSoonest}),
-            this->Expect({2, 5}));
+  EXPECT_EQ(
+      this->List({.overdue_only = true, .now = At(8), .sort = AppealQuery::Sort::kDueSoonest}),
+      this->Expect({2, 5}));
   EXPECT_THAT(this->List({.overdue_only = true, .now = At(4)}), IsEmpty());
 }
 
 TYPED_TEST(AppealList, CombinesFilters) {
-  EXPECT_EQ(this->List({.executors = std::vector<std::string>{"vodokanal"},
-                        .statuses = {Status::kNew}}),
-            this->Expect({1}));
+  EXPECT_EQ(
+      this->List({.executors = std::vector<std::string>{"vodokanal"}, .statuses = {Status::kNew}}),
+      this->Expect({1}));
   EXPECT_EQ(this->List({.category = "water", .street = "Соборна", .house = "1"}),
             this->Expect({3, 1}));
 }
 
 TYPED_TEST(AppealList, SortsNewestOldestAndDueSoonest) {
   EXPECT_EQ(this->List({}), this->Expect({6, 5, 4, 3, 2, 1}));
-  EXPECT_EQ(this->List({.sort = AppealQuery::Sort::kOldestFirst}), this->Expect({1, 2, 3, 4, 5, 6}));
+  EXPECT_EQ(this->List({.sort = AppealQuery::Sort::kOldestFirst}),
+            this->Expect({1, 2, 3, 4, 5, 6}));
   // Undated (long-term) appeals come last.
   EXPECT_EQ(this->List({.sort = AppealQuery::Sort::kDueSoonest}), this->Expect({3, 2, 5, 1, 6, 4}));
 }
@@ -538,7 +548,8 @@ TYPED_TEST(AppealList, PagesWithHasMoreAndTotal) {
   EXPECT_FALSE(exact.has_more);
   EXPECT_FALSE(exact.total.has_value()) << "no count unless asked";
 
-  AppealPage filtered = this->store().ListAppeals({.street = "Соборна", .limit = 1, .with_total = true});
+  AppealPage filtered =
+      this->store().ListAppeals({.street = "Соборна", .limit = 1, .with_total = true});
   EXPECT_EQ(Ids(filtered), this->Expect({6}));
   EXPECT_TRUE(filtered.has_more);
   EXPECT_EQ(filtered.total, 4);
@@ -575,7 +586,8 @@ TYPED_TEST(StoreConformance, SqlMetacharactersInFiltersAreData) {
   EXPECT_THAT(ids({.category = "a%b_c"}), ElementsAre(created.id));
   EXPECT_THAT(ids({.category = "a_b%c"}), IsEmpty());
   EXPECT_THAT(ids({.category = "a%"}), IsEmpty());
-  EXPECT_THAT(ids({.executors = std::vector<std::string>{"x' OR '1'='1"}}), ElementsAre(created.id));
+  EXPECT_THAT(ids({.executors = std::vector<std::string>{"x' OR '1'='1"}}),
+              ElementsAre(created.id));
   EXPECT_THAT(ids({.executors = std::vector<std::string>{"' OR 1=1 --"}}), IsEmpty());
   EXPECT_THAT(ids({.resident_id = "r'1"}), ElementsAre(created.id));
   EXPECT_THAT(ids({.channel = "\\_"}), ElementsAre(created.id));
@@ -652,9 +664,12 @@ TYPED_TEST(StoreConformance, ResidentWritesFailWhole) {
 }
 
 TYPED_TEST(StoreConformance, FindsResidentsByPhone) {
-  this->store().CreateResident(NewResident("b", 2, "+380501234567"), AuditOf("register", "resident"));
-  this->store().CreateResident(NewResident("a", 1, "+380501234567"), AuditOf("register", "resident"));
-  this->store().CreateResident(NewResident("c", 1, "+380670000000"), AuditOf("register", "resident"));
+  this->store().CreateResident(NewResident("b", 2, "+380501234567"),
+                               AuditOf("register", "resident"));
+  this->store().CreateResident(NewResident("a", 1, "+380501234567"),
+                               AuditOf("register", "resident"));
+  this->store().CreateResident(NewResident("c", 1, "+380670000000"),
+                               AuditOf("register", "resident"));
   const auto both = this->store().FindResidentsByPhone("+380501234567");
   ASSERT_EQ(both.size(), 2u);
   EXPECT_EQ(both[0].id, "a") << "oldest first";
@@ -667,7 +682,8 @@ TYPED_TEST(StoreConformance, FindsResidentsByPhone) {
 // Reference data
 
 TYPED_TEST(StoreConformance, ExecutorsUpsertAndList) {
-  Executor v{"vodokanal", "КП «Міськводоканал»", "+380542000000", "vk@example.org", "Директор", true};
+  Executor v{"vodokanal", "КП «Міськводоканал»", "+380542000000", "vk@example.org", "Директор",
+             true};
   Executor z{"zhek-3", "ЖЕК №3", "", "", "", false};
   this->store().UpsertExecutor(v);
   this->store().UpsertExecutor(z);
@@ -692,8 +708,8 @@ TYPED_TEST(StoreConformance, ExecutorsUpsertAndList) {
 
 TYPED_TEST(StoreConformance, CategoriesUpsertAndList) {
   this->store().UpsertCategory({"water", "", "Водопостачання", "vodokanal", ""});
-  this->store().UpsertCategory({"water/no-water", "water", "Відсутнє водопостачання", "vodokanal",
-                                "emergency"});
+  this->store().UpsertCategory(
+      {"water/no-water", "water", "Відсутнє водопостачання", "vodokanal", "emergency"});
   this->store().UpsertCategory({"water", "", "Вода", "vodokanal", "ordinary"});
   const auto all = this->store().ListCategories();
   ASSERT_EQ(all.size(), 2u);
@@ -715,7 +731,8 @@ TYPED_TEST(StoreConformance, RegistryAddressesUpsertFindAndList) {
   const int64_t other =
       this->store().UpsertRegistryAddress({0, "Суми", "", "вулиця Соборна", "2", std::nullopt});
   EXPECT_NE(other, id);
-  this->store().UpsertRegistryAddress({0, "Калуш", "", "вулиця Степана Бандери", "1", std::nullopt});
+  this->store().UpsertRegistryAddress(
+      {0, "Калуш", "", "вулиця Степана Бандери", "1", std::nullopt});
 
   const auto found = this->store().FindRegistryAddress(id);
   ASSERT_TRUE(found.has_value());
@@ -791,12 +808,12 @@ TYPED_TEST(StoreConformance, CommentsAndFilesNeedAnAppealAndAnAudit) {
   const Appeal a = this->Create(FullDraft());
   EXPECT_THROW(this->store().AddComment({0, a.id, "x", "executor", "t", true, At(3)}, AuditOf("")),
                StoreError);
-  EXPECT_THROW(
-      this->store().AddComment({0, a.id + 999, "x", "executor", "t", true, At(3)}, AuditOf("comment")),
-      StoreError);
-  EXPECT_THROW(this->store().AddAttachment({0, a.id, "ab", "image/png", 1, "", "x", At(3)},
-                                           AuditOf("")),
+  EXPECT_THROW(this->store().AddComment({0, a.id + 999, "x", "executor", "t", true, At(3)},
+                                        AuditOf("comment")),
                StoreError);
+  EXPECT_THROW(
+      this->store().AddAttachment({0, a.id, "ab", "image/png", 1, "", "x", At(3)}, AuditOf("")),
+      StoreError);
   EXPECT_THAT(this->store().ListComments(a.id), IsEmpty());
   EXPECT_THAT(this->store().ListAttachments(a.id), IsEmpty());
   EXPECT_EQ(this->store().ListAudit("appeal", std::to_string(a.id)).size(), 1u);
@@ -830,12 +847,12 @@ TYPED_TEST(StoreConformance, PurgeRemovesOldClosedCardsAndErasesLoneResidents) {
     if (closed_hour) a.closed_at = At(*closed_hour);
     return this->Create(a);
   };
-  const Appeal p1 = card("old-a", Status::kCompleted, 50);    // purged
-  const Appeal p2 = card("old-b", Status::kRejected, 60);     // purged
-  const Appeal k1 = card("old-c", Status::kCompleted, 150);   // closed after the cutoff
+  const Appeal p1 = card("old-a", Status::kCompleted, 50);         // purged
+  const Appeal p2 = card("old-b", Status::kRejected, 60);          // purged
+  const Appeal k1 = card("old-c", Status::kCompleted, 150);        // closed after the cutoff
   const Appeal k2 = card("old-b", Status::kInWork, std::nullopt);  // still open
-  const Appeal k3 = card("old-c", Status::kNotConfirmed, 40);  // not a final status
-  const Appeal k4 = card("young", Status::kCancelled, 100);   // closed exactly at the cutoff
+  const Appeal k3 = card("old-c", Status::kNotConfirmed, 40);      // not a final status
+  const Appeal k4 = card("young", Status::kCancelled, 100);        // closed exactly at the cutoff
 
   auto attach = [&](const Appeal& a, std::string sha) {
     s.AddAttachment({0, a.id, std::move(sha), "image/jpeg", 10, "f.jpg", "x", At(2)},
@@ -935,8 +952,7 @@ TYPED_TEST(StoreConformance, UkrainianTextRoundTripsByteExact) {
   EXPECT_THAT(Ids(this->store().ListAppeals({.street = "вулиця Героїв Крутʼ"})), IsEmpty())
       << "apostrophes are not folded into one another";
   EXPECT_THAT(Ids(this->store().ListAppeals({.category = "вода"})), ElementsAre(created.id));
-  EXPECT_THAT(Ids(this->store().ListAppeals(
-                  {.executors = std::vector<std::string>{"водоканал"}})),
+  EXPECT_THAT(Ids(this->store().ListAppeals({.executors = std::vector<std::string>{"водоканал"}})),
               ElementsAre(created.id));
 
   this->store().AddComment({0, created.id, "x", "executor", text, true, At(3)}, AuditOf("comment"));
