@@ -139,6 +139,31 @@ TEST_F(MysqlStoreTest, IdleConnectionIsPingedSoAKillCostsNoFailedCall) {
   EXPECT_EQ(found->number, std::to_string(a.id));
 }
 
+TEST_F(MysqlStoreTest, WaitTimeoutIsSurvivedAndAnIdleCheckHidesIt) {
+  // Sessions opened now get a 1-second wait_timeout; the global value is put
+  // back at once so later connections (other tests) are unaffected.
+  server_->Execute("SET GLOBAL wait_timeout = 1");
+  std::unique_ptr<MysqlStore> plain, checked;
+  Appeal a;
+  try {
+    plain = Open(1, /*validate_idle_seconds=*/30);
+    checked = Open(1, /*validate_idle_seconds=*/1);
+    a = plain->CreateAppeal(Draft("перед паузою"), Audit("create"));
+    ASSERT_TRUE(checked->FindAppeal(a.id));
+  } catch (...) {
+    server_->Execute("SET GLOBAL wait_timeout = 28800");
+    throw;
+  }
+  server_->Execute("SET GLOBAL wait_timeout = 28800");
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // both sessions time out
+
+  // Without the idle check the first call meets the closed session...
+  EXPECT_THROW(plain->FindAppeal(a.id), StoreError);
+  ASSERT_TRUE(plain->FindAppeal(a.id));
+  // ...with it, the dead connection is noticed before use.
+  ASSERT_TRUE(checked->FindAppeal(a.id));
+}
+
 TEST_F(MysqlStoreTest, FailingSecondStatementLeavesNothing) {
   auto store = Open();
   // The audit insert (the second statement) violates CHECK (action <> ''):
