@@ -4,6 +4,7 @@
 #include <Poco/ConsoleChannel.h>
 #include <Poco/FormattingChannel.h>
 #include <Poco/JSON/Object.h>
+#include <Poco/JSON/ParseHandler.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/Timestamp.h>
 
@@ -55,7 +56,7 @@ void JsonLogFormatter::format(const Poco::Message& msg, std::string& text) {
   line.set("message", msg.getText());
   if (msg.has("fields")) {
     try {
-      Poco::JSON::Parser parser;
+      Poco::JSON::Parser parser(new Poco::JSON::ParseHandler(/*preserveObjectOrder=*/true));
       auto fields = parser.parse(msg.get("fields")).extract<Poco::JSON::Object::Ptr>();
       for (const auto& [key, value] : *fields) {
         if (!line.has(key)) line.set(key, value);

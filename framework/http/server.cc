@@ -4,6 +4,7 @@
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
@@ -63,7 +64,35 @@ void Send(Poco::Net::HTTPServerResponse& response, const Reply& reply, bool api)
   }
   response.setContentType("application/json; charset=utf-8");
   response.setContentLength64(static_cast<Poco::Int64>(reply.json.size()));
-  response.send() << reply.json;
+  std::ostream& body = response.send();
+  body << reply.json;
+  body.flush();
+}
+
+// After answering a request whose body we did not read (413, 401...), close
+// politely: send FIN, then discard what the client is still sending for a
+// short, bounded while. Closing with unread bytes would send a TCP reset,
+// which can destroy our answer in the client's receive buffer before it is
+// read. Discarded bytes go through one small buffer; nothing is kept.
+void DrainUnreadBody(Poco::Net::HTTPServerRequest& request) {
+  auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&request);
+  if (impl == nullptr) return;
+  constexpr int64_t kMaxDiscard = 16 << 20;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  try {
+    Poco::Net::StreamSocket& socket = impl->socket();
+    socket.shutdownSend();
+    socket.setReceiveTimeout(Poco::Timespan(0, 250 * 1000));
+    char buf[8192];
+    int64_t discarded = 0;
+    while (discarded < kMaxDiscard && std::chrono::steady_clock::now() < until) {
+      const int n = socket.receiveBytes(buf, sizeof buf);
+      if (n <= 0) break;
+      discarded += n;
+    }
+  } catch (const Poco::Exception&) {
+    // Time-out or reset: the client went away or stopped sending; we are done.
+  }
 }
 
 Reply ErrorReply(int status, const std::string& code, const std::string& message) {
@@ -140,6 +169,7 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
     if (body_left) response.setKeepAlive(false);
     try {
       Send(response, reply, path.rfind("/api/", 0) == 0);
+      if (body_left) DrainUnreadBody(request);
     } catch (const Poco::Exception& e) {
       Log(Poco::Message::PRIO_WARNING, "http", "could not send the answer",
           {{"path", path}, {"error", e.displayText()}});
@@ -192,7 +222,11 @@ HttpServer::~HttpServer() { Stop(); }
 
 void HttpServer::Start() {
   Poco::Net::SocketAddress address(state_->config.listen);
-  Poco::Net::ServerSocket socket(address, 64);
+  // SO_REUSEADDR (restart while old connections linger in TIME_WAIT) but not
+  // SO_REUSEPORT: a second host on the same port must fail, not share it.
+  Poco::Net::ServerSocket socket;
+  socket.bind(address, /*reuseAddress=*/true, /*reusePort=*/false);
+  socket.listen(64);
   state_->port = socket.address().port();
   auto* params = new Poco::Net::HTTPServerParams;
   params->setMaxThreads(std::max(1, state_->config.threads));

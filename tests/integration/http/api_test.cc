@@ -283,7 +283,7 @@ TEST_F(ApiTest, SqlMetacharactersInEveryFilterAreJustText) {
   const std::vector<std::string> evil = {
       "' OR '1'='1", "'; DROP TABLE appeals; --", "\" OR \"\"=\"", "%", "_", "*", "\\",
       "1; DELETE FROM audit", "') OR 1=1 --", "%' --", "\x01", "water/%"};
-  for (const std::string& param : {"street", "house", "category", "resident", "channel", "executor"}) {
+  for (std::string param : {"street", "house", "category", "resident", "channel", "executor"}) {
     for (const auto& value : evil) {
       auto r = Get("/api/v1/appeals?total=true&" + param + "=" + Encode(value));
       ASSERT_EQ(r.status, 200) << param << "=" << value << ": " << r.body;
@@ -291,7 +291,7 @@ TEST_F(ApiTest, SqlMetacharactersInEveryFilterAreJustText) {
       EXPECT_EQ(r.json->getValue<int64_t>("total"), 0) << param << "=" << value;
     }
   }
-  for (const std::string& param : {"registry_id", "limit", "offset", "from", "to", "status", "sort",
+  for (std::string param : {"registry_id", "limit", "offset", "from", "to", "status", "sort",
                                    "overdue", "total"}) {
     for (const auto& value : evil) {
       auto r = Get("/api/v1/appeals?" + param + "=" + Encode(value));

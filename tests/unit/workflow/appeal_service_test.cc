@@ -165,7 +165,9 @@ TEST_F(WorkflowTest, EveryTransitionOfTheTableWorksThroughTheWorkflow) {
                               << RoleCode(role) << ": " << moved.refusal().message;
       EXPECT_EQ(moved->status, rule.to);
       EXPECT_EQ(moved->version, a.version + 1);
-      if (rule.to == Status::kInWork) EXPECT_TRUE(moved->accepted_at.has_value());
+      if (rule.to == Status::kInWork) {
+        EXPECT_TRUE(moved->accepted_at.has_value());
+      }
       EXPECT_EQ(moved->closed_at.has_value(), Info(rule.to).final);
       auto audit = store_->ListAudit("appeal", std::to_string(a.id));
       ASSERT_EQ(audit.size(), audit_before + 1);
