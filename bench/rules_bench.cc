@@ -81,7 +81,8 @@ double Run(vikno::rules::LuaRules& rules, int threads, long per_thread) {
       long ok = 0;
       vikno::Timestamp at = vikno::FromUnix(1'778'000'000 + t);
       for (long i = 0; i < per_thread; ++i) {
-        ok += OneAppeal(rules, appeals[(i + t) % appeals.size()], at + std::chrono::minutes(i % 10000));
+        ok += OneAppeal(rules, appeals[(i + t) % appeals.size()],
+                        at + std::chrono::minutes(i % 10000));
       }
       sink += ok;
     });

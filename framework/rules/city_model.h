@@ -44,7 +44,7 @@ struct TypeRule {
 
 struct CategoryRule {
   Category category;
-  std::string place;  // optional filter: "street", "flat", "house", "transport"...
+  std::string place;              // optional filter: "street", "flat", "house", "transport"...
   std::vector<WordSeq> keywords;  // stem sequences, folded
   SourcePos pos;
 };
@@ -59,8 +59,8 @@ struct CityModel {
   std::string dir;
   std::string name;
   std::string time_zone = "Europe/Kyiv";
-  std::optional<WorkCalendar> calendar;   // working hours, lunch, holidays
-  std::optional<WorkCalendar> all_day;    // same zone, round the clock
+  std::optional<WorkCalendar> calendar;           // working hours, lunch, holidays
+  std::optional<WorkCalendar> all_day;            // same zone, round the clock
   int notify_from = 6 * 60, notify_to = 23 * 60;  // 000 §4.3
   std::string default_type;
   std::vector<Executor> executors;

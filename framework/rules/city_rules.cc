@@ -24,7 +24,8 @@ std::string TypeName(lua_State* L, int idx) { return lua_typename(L, lua_type(L,
 // "file:line" of the return statement that produced the value being checked.
 std::string Where(LuaState& s, const std::string& fallback) {
   auto& c = s.ctx();
-  if (c.ret_src[0] && c.ret_line > 0) return std::string(c.ret_src) + ":" + std::to_string(c.ret_line);
+  if (c.ret_src[0] && c.ret_line > 0)
+    return std::string(c.ret_src) + ":" + std::to_string(c.ret_line);
   return fallback;
 }
 
@@ -66,8 +67,8 @@ bool StringField(lua_State* L, int idx, const char* key, std::string* out, bool*
   return true;
 }
 
-constexpr const char* kNotifyTargets[] = {"moderator", "head",         "executor", "decision_maker",
-                                          "deputy_mayor", "mayor",     "resident", "administrator"};
+constexpr const char* kNotifyTargets[] = {"moderator",    "head",  "executor", "decision_maker",
+                                          "deputy_mayor", "mayor", "resident", "administrator"};
 
 bool ReadAction(lua_State* L, int idx, const CityModel& m, Action* a, std::string* err) {
   idx = lua_absindex(L, idx);
@@ -180,7 +181,8 @@ std::shared_ptr<CityRules> CityRules::Build(const std::string& city_dir_in, cons
   std::shared_ptr<CityRules> r(new CityRules(options, std::move(counters)));
   if (r->options_.lib_dir.empty()) {
     auto slash = dir.rfind('/');
-    r->options_.lib_dir = (slash == std::string::npos ? std::string(".") : dir.substr(0, slash)) + "/lib";
+    r->options_.lib_dir =
+        (slash == std::string::npos ? std::string(".") : dir.substr(0, slash)) + "/lib";
   }
   r->sources_ = std::make_shared<std::map<std::string, std::string>>();
   auto model = std::make_shared<CityModel>();
@@ -227,7 +229,8 @@ std::shared_ptr<CityRules> CityRules::Build(const std::string& city_dir_in, cons
   }
   if (model->executors.empty()) throw RulesError(city_file + ": no executor{} is declared");
   for (auto& t : decl.types) {
-    if (model->types.count(t.id)) throw RulesError(t.pos.str() + ": appeal_type '" + t.id + "' declared twice");
+    if (model->types.count(t.id))
+      throw RulesError(t.pos.str() + ": appeal_type '" + t.id + "' declared twice");
     model->type_order.push_back(t.id);
     model->types[t.id] = t;
   }
@@ -236,11 +239,13 @@ std::shared_ptr<CityRules> CityRules::Build(const std::string& city_dir_in, cons
   if (model->default_type.empty()) {
     model->default_type = model->types.count("ordinary") ? "ordinary" : model->type_order.front();
   } else if (!model->types.count(model->default_type)) {
-    throw RulesError(where + ": default_type '" + model->default_type + "' is not a declared appeal_type");
+    throw RulesError(where + ": default_type '" + model->default_type +
+                     "' is not a declared appeal_type");
   }
   for (auto& cat : decl.categories) {
     if (model->category_index.count(cat.category.id)) {
-      throw RulesError(cat.pos.str() + ": category '" + cat.category.id + "' declared twice (first at " +
+      throw RulesError(cat.pos.str() + ": category '" + cat.category.id +
+                       "' declared twice (first at " +
                        model->categories[model->category_index[cat.category.id]].pos.str() + ")");
     }
     model->category_index[cat.category.id] = model->categories.size();
@@ -252,21 +257,24 @@ std::shared_ptr<CityRules> CityRules::Build(const std::string& city_dir_in, cons
   for (auto& cat : model->categories) {
     const std::string& parent = cat.category.parent_id;
     if (!parent.empty() && !model->category_index.count(parent)) {
-      throw RulesError(cat.pos.str() + ": category '" + cat.category.id + "' has an unknown parent '" + parent + "'");
+      throw RulesError(cat.pos.str() + ": category '" + cat.category.id +
+                       "' has an unknown parent '" + parent + "'");
     }
     if (!cat.category.executor_id.empty() && !model->FindExecutor(cat.category.executor_id)) {
-      throw RulesError(cat.pos.str() + ": category '" + cat.category.id + "' names an unknown executor '" +
-                       cat.category.executor_id + "'");
+      throw RulesError(cat.pos.str() + ": category '" + cat.category.id +
+                       "' names an unknown executor '" + cat.category.executor_id + "'");
     }
     if (!cat.category.type.empty() && !model->FindType(cat.category.type)) {
-      throw RulesError(cat.pos.str() + ": category '" + cat.category.id + "' names an unknown appeal type '" +
-                       cat.category.type + "'");
+      throw RulesError(cat.pos.str() + ": category '" + cat.category.id +
+                       "' names an unknown appeal type '" + cat.category.type + "'");
     }
   }
   for (auto& cat : model->categories) {
     std::string p = cat.category.parent_id;
     for (int depth = 0; !p.empty(); ++depth) {
-      if (depth > 32) throw RulesError(cat.pos.str() + ": category '" + cat.category.id + "' is in a parent cycle");
+      if (depth > 32)
+        throw RulesError(cat.pos.str() + ": category '" + cat.category.id +
+                         "' is in a parent cycle");
       const CategoryRule& up = model->categories[model->category_index[p]];
       if (cat.category.executor_id.empty()) cat.category.executor_id = up.category.executor_id;
       if (cat.category.type.empty()) cat.category.type = up.category.type;
@@ -286,7 +294,8 @@ std::shared_ptr<CityRules> CityRules::Build(const std::string& city_dir_in, cons
 
   // ---- the functions the host calls ----
   lua_State* L = st->L();
-  if (!PushGlobalFunction(L, "classify")) throw RulesError(city_file + ": function classify(appeal) is not defined");
+  if (!PushGlobalFunction(L, "classify"))
+    throw RulesError(city_file + ": function classify(appeal) is not defined");
   lua_pop(L, 1);
   auto has = [&](const char* f) {
     bool h = PushGlobalFunction(L, f);
@@ -366,32 +375,32 @@ struct Run {
 };
 }  // namespace
 
-#define VIKNO_RULES_CALL(fn_name, nargs, push_args)                          \
-  counters_->calls++;                                                        \
-  std::unique_ptr<LuaState> st;                                              \
-  try {                                                                      \
-    st = Acquire();                                                          \
-  } catch (const std::exception& e) {                                        \
-    fault(std::string("cannot build a Lua state: ") + e.what());             \
-    return out;                                                              \
-  }                                                                          \
-  lua_State* L = st->L();                                                    \
-  st->AllowHostWork();                                                       \
-  if (!PushGlobalFunction(L, fn_name)) {                                     \
-    fault(model_->dir + "/city.lua: " fn_name " is no longer a function");   \
-    return out;                                                              \
-  }                                                                          \
-  push_args;                                                                 \
-  {                                                                          \
-    std::string err;                                                         \
-    int kind = 0;                                                            \
-    if (!st->Call(nargs, 1, &err, &kind)) {                                  \
-      if (kind == 1) counters_->time_outs++;                                 \
-      if (kind == 2) counters_->memory_caps++;                               \
-      fault(err);                                                            \
-      return out;                                                            \
-    }                                                                        \
-  }                                                                          \
+#define VIKNO_RULES_CALL(fn_name, nargs, push_args)                        \
+  counters_->calls++;                                                      \
+  std::unique_ptr<LuaState> st;                                            \
+  try {                                                                    \
+    st = Acquire();                                                        \
+  } catch (const std::exception& e) {                                      \
+    fault(std::string("cannot build a Lua state: ") + e.what());           \
+    return out;                                                            \
+  }                                                                        \
+  lua_State* L = st->L();                                                  \
+  st->AllowHostWork();                                                     \
+  if (!PushGlobalFunction(L, fn_name)) {                                   \
+    fault(model_->dir + "/city.lua: " fn_name " is no longer a function"); \
+    return out;                                                            \
+  }                                                                        \
+  push_args;                                                               \
+  {                                                                        \
+    std::string err;                                                       \
+    int kind = 0;                                                          \
+    if (!st->Call(nargs, 1, &err, &kind)) {                                \
+      if (kind == 1) counters_->time_outs++;                               \
+      if (kind == 2) counters_->memory_caps++;                             \
+      fault(err);                                                          \
+      return out;                                                          \
+    }                                                                      \
+  }                                                                        \
   std::string fallback_where = model_->dir + "/city.lua";
 
 Classification CityRules::Classify(const Appeal& draft) const {
@@ -411,13 +420,16 @@ Classification CityRules::Classify(const Appeal& draft) const {
     return out;
   };
   if (lua_type(L, -1) != LUA_TTABLE) return bad("must return a table, returned " + TypeName(L, -1));
-  std::string keys = CheckKeys(L, -1, "the result", {"category", "type", "executor", "executors", "moderation"});
+  std::string keys =
+      CheckKeys(L, -1, "the result", {"category", "type", "executor", "executors", "moderation"});
   if (!keys.empty()) return bad("returned " + keys);
   std::string err, category, type, executor;
   bool has_cat, has_type, has_exec;
-  if (!StringField(L, -1, "category", &category, &has_cat, &err, "result")) return bad("returned " + err);
+  if (!StringField(L, -1, "category", &category, &has_cat, &err, "result"))
+    return bad("returned " + err);
   if (!StringField(L, -1, "type", &type, &has_type, &err, "result")) return bad("returned " + err);
-  if (!StringField(L, -1, "executor", &executor, &has_exec, &err, "result")) return bad("returned " + err);
+  if (!StringField(L, -1, "executor", &executor, &has_exec, &err, "result"))
+    return bad("returned " + err);
   int mt = RawField(L, -1, "moderation");
   if (mt == LUA_TSTRING) {
     out.to_moderation = true;
@@ -427,7 +439,8 @@ Classification CityRules::Classify(const Appeal& draft) const {
     if (out.to_moderation) out.moderation_reason = "the city rules ask a moderator to look";
   } else if (mt != LUA_TNIL) {
     lua_pop(L, 1);
-    return bad("returned moderation as " + std::string(lua_typename(L, mt)) + "; use a reason string or true");
+    return bad("returned moderation as " + std::string(lua_typename(L, mt)) +
+               "; use a reason string or true");
   }
   lua_pop(L, 1);
   std::vector<std::string> executors;
@@ -448,7 +461,8 @@ Classification CityRules::Classify(const Appeal& draft) const {
     }
   } else if (et != LUA_TNIL) {
     lua_pop(L, 1);
-    return bad("returned executors as " + std::string(lua_typename(L, et)) + "; expected a list of ids");
+    return bad("returned executors as " + std::string(lua_typename(L, et)) +
+               "; expected a list of ids");
   }
   lua_pop(L, 1);
   if (has_exec && !executors.empty()) return bad("returned both executor and executors; use one");
@@ -458,22 +472,26 @@ Classification CityRules::Classify(const Appeal& draft) const {
   if (has_cat) {
     cat = model_->FindCategory(category);
     if (!cat) return bad("returned an unknown category '" + category + "'");
-    if (!model_->IsLeaf(category)) return bad("returned category '" + category + "' which is not a leaf of the classifier");
+    if (!model_->IsLeaf(category))
+      return bad("returned category '" + category + "' which is not a leaf of the classifier");
   } else if (!out.to_moderation) {
     return bad("returned neither a category nor moderation");
   }
-  if (has_type && !model_->FindType(type)) return bad("returned an unknown appeal type '" + type + "'");
+  if (has_type && !model_->FindType(type))
+    return bad("returned an unknown appeal type '" + type + "'");
   for (size_t i = 0; i < executors.size(); ++i) {
-    if (!model_->FindExecutor(executors[i])) return bad("returned an unknown executor '" + executors[i] + "'");
+    if (!model_->FindExecutor(executors[i]))
+      return bad("returned an unknown executor '" + executors[i] + "'");
     for (size_t j = 0; j < i; ++j) {
-      if (executors[j] == executors[i]) return bad("returned executor '" + executors[i] + "' twice");
+      if (executors[j] == executors[i])
+        return bad("returned executor '" + executors[i] + "' twice");
     }
   }
   out.category = category;
   out.type = has_type ? type : cat ? cat->category.type : model_->default_type;
   out.executors = !executors.empty() ? executors
-                  : cat             ? std::vector<std::string>{cat->category.executor_id}
-                                    : std::vector<std::string>{};
+                  : cat              ? std::vector<std::string>{cat->category.executor_id}
+                                     : std::vector<std::string>{};
   lua_settop(L, 0);
   Release(std::move(st));
   return out;
@@ -488,8 +506,10 @@ DeadlineResult CityRules::Deadlines(const Appeal& appeal, Timestamp from) const 
     try {
       r->accept_due.reset();
       r->resolve_due.reset();
-      if (t->accept.kind != DeadlineSpec::Kind::kNone) r->accept_due = model_->Resolve(t->accept, from);
-      if (t->resolve.kind != DeadlineSpec::Kind::kNone) r->resolve_due = model_->Resolve(t->resolve, from);
+      if (t->accept.kind != DeadlineSpec::Kind::kNone)
+        r->accept_due = model_->Resolve(t->accept, from);
+      if (t->resolve.kind != DeadlineSpec::Kind::kNone)
+        r->resolve_due = model_->Resolve(t->resolve, from);
     } catch (const std::exception& e) {
       r->fault.fault = true;
       r->fault.reason = t->pos.str() + ": " + e.what();
@@ -503,8 +523,8 @@ DeadlineResult CityRules::Deadlines(const Appeal& appeal, Timestamp from) const 
     Report("deadline", reason);
   };
   if (!type) {
-    fault(model_->dir + "/city.lua: unknown appeal type '" + appeal.type + "'; using the default type '" +
-          model_->default_type + "'");
+    fault(model_->dir + "/city.lua: unknown appeal type '" + appeal.type +
+          "'; using the default type '" + model_->default_type + "'");
     return out;
   }
   if (!has_deadline_fn_) {
@@ -526,12 +546,14 @@ DeadlineResult CityRules::Deadlines(const Appeal& appeal, Timestamp from) const 
     declared(&out);
     return out;
   }
-  if (rt != LUA_TTABLE) return bad("must return nil or a table {accept=..., resolve=...}, returned " + TypeName(L, -1));
+  if (rt != LUA_TTABLE)
+    return bad("must return nil or a table {accept=..., resolve=...}, returned " + TypeName(L, -1));
   std::string keys = CheckKeys(L, -1, "the result", {"accept", "resolve"});
   if (!keys.empty()) return bad("returned " + keys);
   declared(&out);
   for (auto [key, slot, spec] :
-       {std::tuple<const char*, std::optional<Timestamp>*, const DeadlineSpec*>{"accept", &out.accept_due, &type->accept},
+       {std::tuple<const char*, std::optional<Timestamp>*, const DeadlineSpec*>{
+            "accept", &out.accept_due, &type->accept},
         {"resolve", &out.resolve_due, &type->resolve}}) {
     int t = RawField(L, -1, key);
     if (t == LUA_TNIL) {
@@ -547,7 +569,8 @@ DeadlineResult CityRules::Deadlines(const Appeal& appeal, Timestamp from) const 
       lua_pop(L, 1);
       if (due < from) {
         return bad(std::string("returned a negative deadline: ") + key + " is " +
-                   std::to_string(ToUnix(from) - ToUnix(due)) + " s before the appeal was registered");
+                   std::to_string(ToUnix(from) - ToUnix(due)) +
+                   " s before the appeal was registered");
       }
       *slot = due;
       continue;
@@ -647,7 +670,8 @@ ModerationVerdict CityRules::Moderate(const std::string& text) const {
     out.ok = okv;
     std::string err;
     bool present;
-    if (!StringField(L, -1, "reason", &out.reason, &present, &err, "verdict")) return bad("returned " + err);
+    if (!StringField(L, -1, "reason", &out.reason, &present, &err, "verdict"))
+      return bad("returned " + err);
     if (!out.ok && out.reason.empty()) return bad("refused a text without a reason");
     int b = RawField(L, -1, "block");
     out.block_sender = b == LUA_TBOOLEAN && lua_toboolean(L, -1);
@@ -660,8 +684,8 @@ ModerationVerdict CityRules::Moderate(const std::string& text) const {
   return out;
 }
 
-ExtensionDecision CityRules::Extend(const Appeal& appeal, Timestamp current_due, Timestamp requested,
-                                    int nth) const {
+ExtensionDecision CityRules::Extend(const Appeal& appeal, Timestamp current_due,
+                                    Timestamp requested, int nth) const {
   ExtensionDecision out;
   auto fault = [&](const std::string& reason) {
     out = ExtensionDecision{};
@@ -691,7 +715,8 @@ ExtensionDecision CityRules::Extend(const Appeal& appeal, Timestamp current_due,
     Release(std::move(st));
     return out;
   };
-  if (lua_type(L, -1) != LUA_TTABLE) return bad("must return a table {allow = ..., ...}, returned " + TypeName(L, -1));
+  if (lua_type(L, -1) != LUA_TTABLE)
+    return bad("must return a table {allow = ..., ...}, returned " + TypeName(L, -1));
   std::string keys = CheckKeys(L, -1, "the decision", {"allow", "due", "approver", "reason"});
   if (!keys.empty()) return bad("returned " + keys);
   int a = RawField(L, -1, "allow");
@@ -700,9 +725,12 @@ ExtensionDecision CityRules::Extend(const Appeal& appeal, Timestamp current_due,
   if (a != LUA_TBOOLEAN) return bad("returned a decision without allow = true/false");
   std::string err;
   bool present;
-  if (!StringField(L, -1, "reason", &out.reason, &present, &err, "decision")) return bad("returned " + err);
-  if (!StringField(L, -1, "approver", &out.approver, &present, &err, "decision")) return bad("returned " + err);
-  if (present && out.approver != "decision_maker" && out.approver != "head" && out.approver != "mayor") {
+  if (!StringField(L, -1, "reason", &out.reason, &present, &err, "decision"))
+    return bad("returned " + err);
+  if (!StringField(L, -1, "approver", &out.approver, &present, &err, "decision"))
+    return bad("returned " + err);
+  if (present && out.approver != "decision_maker" && out.approver != "head" &&
+      out.approver != "mayor") {
     return bad("returned approver '" + out.approver + "' (decision_maker, head or mayor)");
   }
   int d = RawField(L, -1, "due");
@@ -713,7 +741,8 @@ ExtensionDecision CityRules::Extend(const Appeal& appeal, Timestamp current_due,
     return bad("returned due that is not a timestamp");
   }
   lua_pop(L, 1);
-  if (out.allowed && out.due <= current_due) return bad("allowed an extension that does not move the deadline later");
+  if (out.allowed && out.due <= current_due)
+    return bad("allowed an extension that does not move the deadline later");
   if (!out.allowed && out.reason.empty()) return bad("refused an extension without a reason");
   lua_settop(L, 0);
   Release(std::move(st));

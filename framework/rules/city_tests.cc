@@ -102,8 +102,9 @@ CityTestReport RunCases(const CityRules& rules) {
         check("type", t.exp_type, c.type);
         check("executor", t.exp_executor, c.executors.empty() ? "" : c.executors.front());
         if (t.moderation && *t.moderation != c.to_moderation) {
-          report.failures.push_back({t.pos.str(), "moderation", *t.moderation ? "true" : "false",
-                                     c.to_moderation ? "true (" + c.moderation_reason + ")" : "false"});
+          report.failures.push_back(
+              {t.pos.str(), "moderation", *t.moderation ? "true" : "false",
+               c.to_moderation ? "true (" + c.moderation_reason + ")" : "false"});
         }
         if (t.accept_due || t.resolve_due) {
           auto at = ParseLocalTime(t.at);
@@ -121,8 +122,10 @@ CityTestReport RunCases(const CityRules& rules) {
             report.failures.push_back({t.pos.str(), "deadline", "no fault", d.fault.reason});
             break;
           }
-          if (t.accept_due) check("accept_due", ExpectedTime(*t.accept_due), ShowTime(m, d.accept_due));
-          if (t.resolve_due) check("resolve_due", ExpectedTime(*t.resolve_due), ShowTime(m, d.resolve_due));
+          if (t.accept_due)
+            check("accept_due", ExpectedTime(*t.accept_due), ShowTime(m, d.accept_due));
+          if (t.resolve_due)
+            check("resolve_due", ExpectedTime(*t.resolve_due), ShowTime(m, d.resolve_due));
         }
         break;
       }

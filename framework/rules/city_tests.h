@@ -17,8 +17,8 @@ namespace vikno::rules {
 class CityRules;
 
 struct CaseFailure {
-  std::string where;     // "rules/sumy/tests.lua:12"
-  std::string what;      // "category", "resolve_due", ...
+  std::string where;  // "rules/sumy/tests.lua:12"
+  std::string what;   // "category", "resolve_due", ...
   std::string expected;
   std::string actual;
 };

@@ -26,11 +26,20 @@ std::optional<Duration> ParseDuration(std::string_view text, std::string* error)
     }
     if (i == text.size()) return fail("a unit (d, h, m, s) must follow " + std::to_string(n));
     switch (text[i]) {
-      case 'd': d.days += static_cast<int>(n); break;
-      case 'h': d.elapsed += std::chrono::hours(n); break;
-      case 'm': d.elapsed += std::chrono::minutes(n); break;
-      case 's': d.elapsed += std::chrono::seconds(n); break;
-      default: return fail(std::string("unknown unit '") + text[i] + "' (use d, h, m, s)");
+      case 'd':
+        d.days += static_cast<int>(n);
+        break;
+      case 'h':
+        d.elapsed += std::chrono::hours(n);
+        break;
+      case 'm':
+        d.elapsed += std::chrono::minutes(n);
+        break;
+      case 's':
+        d.elapsed += std::chrono::seconds(n);
+        break;
+      default:
+        return fail(std::string("unknown unit '") + text[i] + "' (use d, h, m, s)");
     }
     ++i;
     any = true;

@@ -12,7 +12,7 @@
 namespace vikno::rules {
 
 struct Duration {
-  int days = 0;                      // wall-clock days
+  int days = 0;                     // wall-clock days
   std::chrono::seconds elapsed{0};  // hours, minutes, seconds
   bool zero() const { return days == 0 && elapsed.count() == 0; }
   // Nominal length, a day counted as 24 h: for comparisons and escalation.

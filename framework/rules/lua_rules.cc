@@ -84,7 +84,8 @@ std::shared_ptr<const CityModel> LuaRules::Model() const { return Current()->sha
 bool LuaRules::InNotifyWindow(Timestamp t) const {
   auto m = Model();
   auto lt = m->calendar->ToLocal(t);
-  auto min = std::chrono::duration_cast<std::chrono::minutes>(lt - date::floor<date::days>(lt)).count();
+  auto min =
+      std::chrono::duration_cast<std::chrono::minutes>(lt - date::floor<date::days>(lt)).count();
   return min >= m->notify_from && min < m->notify_to;
 }
 
@@ -110,7 +111,8 @@ Result<Done> LuaRules::Reload() {
     return Done{};
   } catch (const std::exception& e) {
     failed_reloads_++;
-    if (options_.log) options_.log(LogLevel::kError, dir_, std::string("reload refused: ") + e.what());
+    if (options_.log)
+      options_.log(LogLevel::kError, dir_, std::string("reload refused: ") + e.what());
     return Refuse("rules_reload_failed", e.what());
   }
 }

@@ -42,9 +42,9 @@ struct Counters;
 // counted, not only logged.
 struct RulesStats {
   uint64_t calls = 0;
-  uint64_t faults = 0;      // every kind below, plus script errors and bad returns
-  uint64_t time_outs = 0;   // instruction limit
-  uint64_t memory_caps = 0; // memory cap
+  uint64_t faults = 0;       // every kind below, plus script errors and bad returns
+  uint64_t time_outs = 0;    // instruction limit
+  uint64_t memory_caps = 0;  // memory cap
   uint64_t reloads = 0;
   uint64_t failed_reloads = 0;
 };
@@ -99,7 +99,7 @@ class LuaRules final : public RulesPort {
   Options options_;
   mutable std::mutex mu_;  // guards current_ only; calls copy the pointer and run unlocked
   std::shared_ptr<const CityRules> current_;
-  std::mutex reload_mu_;   // one reload at a time
+  std::mutex reload_mu_;                // one reload at a time
   std::shared_ptr<Counters> counters_;  // across versions: numbers survive a reload
   std::atomic<uint64_t> reloads_{0}, failed_reloads_{0};
 };

@@ -79,7 +79,8 @@ void CheckPhase(lua_State* L, Phase want, const char* fn) {
   }
 }
 
-void CheckKeys(lua_State* L, int idx, const char* what, std::initializer_list<const char*> allowed) {
+void CheckKeys(lua_State* L, int idx, const char* what,
+               std::initializer_list<const char*> allowed) {
   idx = lua_absindex(L, idx);
   lua_pushnil(L);
   while (lua_next(L, idx)) {
@@ -132,7 +133,8 @@ WorkInterval ReadInterval(lua_State* L, int idx, const char* what) {
   const char* b = lua_tostring(L, -1);
   auto s = a ? ParseClock(a) : std::nullopt;
   auto e = b ? ParseClock(b) : std::nullopt;
-  if (!s || !e || *s >= *e) luaL_error(L, "%s: expected {\"HH:MM\", \"HH:MM\"} with start < end", what);
+  if (!s || !e || *s >= *e)
+    luaL_error(L, "%s: expected {\"HH:MM\", \"HH:MM\"} with start < end", what);
   lua_pop(L, 2);
   return {s.value_or(0), e.value_or(0)};
 }
@@ -192,7 +194,8 @@ int LCity(lua_State* L) {
           known = true;
         }
       }
-      if (!known) luaL_error(L, "city{}: unknown day '%s' in hours (mon..sun, weekdays, daily)", key);
+      if (!known)
+        luaL_error(L, "city{}: unknown day '%s' in hours (mon..sun, weekdays, daily)", key);
       lua_pop(L, 1);
     }
   } else if (!lua_isnil(L, -1)) {
@@ -243,7 +246,8 @@ int LExecutor(lua_State* L) {
   if (!lua_isnil(L, -1)) e.active = lua_toboolean(L, -1);
   lua_pop(L, 1);
   for (const auto& [other, pos] : c->decl->executors) {
-    if (other.id == e.id) luaL_error(L, "executor '%s' already declared at %s", e.id.c_str(), pos.str().c_str());
+    if (other.id == e.id)
+      luaL_error(L, "executor '%s' already declared at %s", e.id.c_str(), pos.str().c_str());
   }
   c->decl->executors.emplace_back(std::move(e), CallerPos(L));
   return 0;
@@ -279,9 +283,11 @@ int LAppealType(lua_State* L) {
   t.name = OptString(L, 1, "name", "appeal_type{}");
   std::string err;
   lua_getfield(L, 1, "accept");
-  if (!ReadDeadlineSpec(L, -1, &t.accept, &err)) luaL_error(L, "appeal_type '%s': accept: %s", t.id.c_str(), err.c_str());
+  if (!ReadDeadlineSpec(L, -1, &t.accept, &err))
+    luaL_error(L, "appeal_type '%s': accept: %s", t.id.c_str(), err.c_str());
   lua_getfield(L, 1, "resolve");
-  if (!ReadDeadlineSpec(L, -1, &t.resolve, &err)) luaL_error(L, "appeal_type '%s': resolve: %s", t.id.c_str(), err.c_str());
+  if (!ReadDeadlineSpec(L, -1, &t.resolve, &err))
+    luaL_error(L, "appeal_type '%s': resolve: %s", t.id.c_str(), err.c_str());
   lua_pop(L, 2);
   t.pos = CallerPos(L);
   c->decl->types.push_back(std::move(t));
@@ -362,8 +368,9 @@ int AddCase(lua_State* L, TestCase::Kind kind, const char* what) {
   if (auto s = OptField(L, 1, "text", what)) t.text = *s;
   switch (kind) {
     case TestCase::Kind::kClassify:
-      CheckKeys(L, 1, what, {"text", "chosen", "channel", "address", "at", "category", "type",
-                             "executor", "moderation", "accept_due", "resolve_due"});
+      CheckKeys(L, 1, what,
+                {"text", "chosen", "channel", "address", "at", "category", "type", "executor",
+                 "moderation", "accept_due", "resolve_due"});
       if (t.text.empty()) luaL_error(L, "%s: the message text is required", what);
       t.chosen_category = OptField(L, 1, "chosen", what).value_or("");
       t.channel = OptField(L, 1, "channel", what).value_or("test");
@@ -399,12 +406,15 @@ int AddCase(lua_State* L, TestCase::Kind kind, const char* what) {
         std::string err;
         auto late = OptField(L, 1, "late", what);
         auto d = late ? ParseDuration(*late, &err) : std::nullopt;
-        if (!d) luaL_error(L, "%s: 'late' must be a duration like \"3h\"%s%s", what, err.empty() ? "" : ": ", err.c_str());
+        if (!d)
+          luaL_error(L, "%s: 'late' must be a duration like \"3h\"%s%s", what,
+                     err.empty() ? "" : ": ", err.c_str());
         t.late_seconds = d->nominal_seconds();
       } else {
         t.from = OptField(L, 1, "from", what).value_or("");
         t.to = OptField(L, 1, "to", what).value_or("");
-        if (!ParseStatus(t.from) || !ParseStatus(t.to)) luaL_error(L, "%s: 'from' and 'to' must be status codes", what);
+        if (!ParseStatus(t.from) || !ParseStatus(t.to))
+          luaL_error(L, "%s: 'from' and 'to' must be status codes", what);
       }
       lua_getfield(L, 1, "notify");
       if (!lua_istable(L, -1)) luaL_error(L, "%s: 'notify' must be a list (may be empty)", what);
@@ -425,15 +435,20 @@ int AddCase(lua_State* L, TestCase::Kind kind, const char* what) {
   return 0;
 }
 int LCase(lua_State* L) { return AddCase(L, TestCase::Kind::kClassify, "case{}"); }
-int LModerationCase(lua_State* L) { return AddCase(L, TestCase::Kind::kModerate, "moderation_case{}"); }
-int LEscalationCase(lua_State* L) { return AddCase(L, TestCase::Kind::kEscalate, "escalation_case{}"); }
+int LModerationCase(lua_State* L) {
+  return AddCase(L, TestCase::Kind::kModerate, "moderation_case{}");
+}
+int LEscalationCase(lua_State* L) {
+  return AddCase(L, TestCase::Kind::kEscalate, "escalation_case{}");
+}
 int LStatusCase(lua_State* L) { return AddCase(L, TestCase::Kind::kStatus, "status_case{}"); }
 
 // ---- vikno.* (any phase) ------------------------------------------------------
 
 const CityModel& ModelOf(lua_State* L, const char* fn) {
   const CityModel* m = CtxOf(L)->model;
-  if (!m) luaL_error(L, "%s is not available while the city loads; call it from a rule function", fn);
+  if (!m)
+    luaL_error(L, "%s is not available while the city loads; call it from a rule function", fn);
   return *m;
 }
 
@@ -456,17 +471,30 @@ int64_t ToSeconds(lua_State* L, int idx, const char* fn) {
   return luaL_error(L, "%s: expected a duration (\"2h\") or seconds", fn);
 }
 
-int LMinutes(lua_State* L) { lua_pushinteger(L, luaL_checkinteger(L, 1) * 60); return 1; }
-int LHours(lua_State* L) { lua_pushinteger(L, luaL_checkinteger(L, 1) * 3600); return 1; }
-int LDays(lua_State* L) { lua_pushinteger(L, luaL_checkinteger(L, 1) * 86400); return 1; }
-int LDuration(lua_State* L) { lua_pushinteger(L, ToSeconds(L, 1, "vikno.duration")); return 1; }
+int LMinutes(lua_State* L) {
+  lua_pushinteger(L, luaL_checkinteger(L, 1) * 60);
+  return 1;
+}
+int LHours(lua_State* L) {
+  lua_pushinteger(L, luaL_checkinteger(L, 1) * 3600);
+  return 1;
+}
+int LDays(lua_State* L) {
+  lua_pushinteger(L, luaL_checkinteger(L, 1) * 86400);
+  return 1;
+}
+int LDuration(lua_State* L) {
+  lua_pushinteger(L, ToSeconds(L, 1, "vikno.duration"));
+  return 1;
+}
 
 int LWorking(lua_State* L) {
   std::string err;
   const char* s = luaL_checkstring(L, 1);
   auto d = ParseDuration(s, &err);
   if (!d) return luaL_error(L, "vikno.working: %s", err.c_str());
-  if (d->days) return luaL_error(L, "vikno.working: use hours (\"16h\") or vikno.working_days(n), not days");
+  if (d->days)
+    return luaL_error(L, "vikno.working: use hours (\"16h\") or vikno.working_days(n), not days");
   lua_createtable(L, 0, 1);
   lua_pushstring(L, s);
   lua_setfield(L, -2, "working");
@@ -912,20 +940,19 @@ LuaState::LuaState(const Options& options) : ctx_(std::make_unique<Ctx>()) {
 
   // The vikno table.
   lua_newtable(L);
-  static const luaL_Reg kTop[] = {{"minutes", LMinutes}, {"hours", LHours},
-                                  {"days", LDays},       {"duration", LDuration},
-                                  {"working", LWorking}, {"working_days", LWorkingDays},
-                                  {"log", LLogInfo},     {"warn", LLogWarn},
-                                  {nullptr, nullptr}};
+  static const luaL_Reg kTop[] = {
+      {"minutes", LMinutes},   {"hours", LHours},     {"days", LDays},
+      {"duration", LDuration}, {"working", LWorking}, {"working_days", LWorkingDays},
+      {"log", LLogInfo},       {"warn", LLogWarn},    {nullptr, nullptr}};
   SetFuncs(L, kTop, this);
   auto sub = [&](const char* name, const luaL_Reg* regs) {
     lua_newtable(L);
     SetFuncs(L, regs, this);
     lua_setfield(L, -2, name);
   };
-  static const luaL_Reg kText[] = {{"lower", LTextLower},       {"normalize", LTextNormalize},
-                                   {"words", LTextWords},       {"has_any", LTextHasAny},
-                                   {"has_stem", LTextHasStem},  {nullptr, nullptr}};
+  static const luaL_Reg kText[] = {{"lower", LTextLower},      {"normalize", LTextNormalize},
+                                   {"words", LTextWords},      {"has_any", LTextHasAny},
+                                   {"has_stem", LTextHasStem}, {nullptr, nullptr}};
   static const luaL_Reg kCats[] = {{"match", LCategoriesMatch},
                                    {"get", LCategoriesGet},
                                    {"is_leaf", LCategoriesIsLeaf},
@@ -939,8 +966,8 @@ LuaState::LuaState(const Options& options) : ctx_(std::make_unique<Ctx>()) {
                                   {"local_time", LCalLocal},
                                   {"from_local", LCalFromLocal},
                                   {nullptr, nullptr}};
-  static const luaL_Reg kAddr[] = {{"format", LAddressFormat}, {"has_flat", LAddressHasFlat},
-                                   {nullptr, nullptr}};
+  static const luaL_Reg kAddr[] = {
+      {"format", LAddressFormat}, {"has_flat", LAddressHasFlat}, {nullptr, nullptr}};
   sub("text", kText);
   sub("categories", kCats);
   sub("executors", kExecs);
@@ -961,12 +988,16 @@ std::string LuaState::Source(const std::string& name, std::string* display) {
     ok = ok && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-' ||
                 ch == '.' || ch == '/');
   }
-  if (!ok) throw RulesError("include: bad file name \"" + name + "\" (a .lua file in the city folder or lib/)");
-  std::string path = name.rfind("lib/", 0) == 0 ? c.lib_dir + "/" + name.substr(4) : c.city_dir + "/" + name;
+  if (!ok)
+    throw RulesError("include: bad file name \"" + name +
+                     "\" (a .lua file in the city folder or lib/)");
+  std::string path =
+      name.rfind("lib/", 0) == 0 ? c.lib_dir + "/" + name.substr(4) : c.city_dir + "/" + name;
   *display = path;
   auto it = c.sources->find(path);
   if (it != c.sources->end()) return it->second;
-  if (!c.may_read_disk) throw RulesError("include: \"" + name + "\" was not part of this version of the city");
+  if (!c.may_read_disk)
+    throw RulesError("include: \"" + name + "\" was not part of this version of the city");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw RulesError("include: cannot read " + path);
   std::ostringstream ss;
@@ -1027,8 +1058,8 @@ bool LuaState::Call(int nargs, int nresults, std::string* error, int* kind) {
     *kind = 2;
     if (msg.find("memory cap") == std::string::npos) {
       std::string where = c.ret_src[0] ? std::string(c.ret_src) + ": " : std::string();
-      msg = where + "memory cap exceeded (" +
-            std::to_string(c.options->limits.call_memory / 1024) + " KiB per call)";
+      msg = where + "memory cap exceeded (" + std::to_string(c.options->limits.call_memory / 1024) +
+            " KiB per call)";
     }
   } else {
     *kind = 0;

@@ -7,14 +7,13 @@
 
 #include <array>
 #include <cstdint>
+#include <lua.hpp>
 #include <map>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <lua.hpp>
 
 #include "core/appeal.h"
 #include "rules/city_model.h"

@@ -30,11 +30,11 @@ struct Action {
   // Who is told: "moderator", "head" (of the executor), "executor",
   // "decision_maker", "deputy_mayor", "mayor", "resident", "administrator".
   std::string notify;
-  std::string of;       // executor id the notice concerns; empty = the lead executor
-  std::string mark;     // "overdue" or empty
+  std::string of;    // executor id the notice concerns; empty = the lead executor
+  std::string mark;  // "overdue" or empty
   bool raise_priority = false;
   bool commission_inspection = false;  // R19, 002 §6.3.4
-  std::string message;  // free text for the notice, may be empty
+  std::string message;                 // free text for the notice, may be empty
 };
 
 // A fault is a script error, a time-out, the memory cap or a malformed return.
@@ -70,9 +70,9 @@ struct ModerationVerdict {
 // person decides.
 struct ExtensionDecision {
   bool allowed = false;
-  Timestamp due{};                 // the new resolution deadline when allowed
-  std::string approver;            // "decision_maker", "head", "mayor"
-  std::string reason;              // why refused, or a note for the approver
+  Timestamp due{};       // the new resolution deadline when allowed
+  std::string approver;  // "decision_maker", "head", "mayor"
+  std::string reason;    // why refused, or a note for the approver
   CallFault fault;
 };
 
@@ -88,10 +88,10 @@ struct DeadlineResult {
 // endless loop; the memory cap stops a memory bomb; both trip for good
 // inside the call (a pcall in the script cannot swallow them).
 struct Limits {
-  uint64_t instructions = 1'000'000;        // per call
-  size_t call_memory = 16u << 20;           // bytes a call may add to its state
-  size_t load_memory = 64u << 20;           // bytes a state may use while the city loads
-  size_t max_idle_states = 16;              // states kept for reuse
+  uint64_t instructions = 1'000'000;  // per call
+  size_t call_memory = 16u << 20;     // bytes a call may add to its state
+  size_t load_memory = 64u << 20;     // bytes a state may use while the city loads
+  size_t max_idle_states = 16;        // states kept for reuse
 };
 
 enum class LogLevel { kDebug, kInfo, kWarning, kError };

@@ -53,8 +53,8 @@ void Encode(char32_t cp, std::string& out) {
 
 bool IsApostrophe(char32_t cp) {
   switch (cp) {
-    case U'\'':    // typewriter
-    case U'`':     // grave, a common keyboard substitute
+    case U'\'':      // typewriter
+    case U'`':       // grave, a common keyboard substitute
     case U'\u2019':  // right single quotation mark, what phones insert
     case U'\u2018':  // left single quotation mark
     case U'\u02BC':  // modifier letter apostrophe, the official Ukrainian one
@@ -79,8 +79,8 @@ char32_t Fold(char32_t cp) {
 bool IsWordChar(char32_t cp) {
   if (cp >= U'a' && cp <= U'z') return true;
   if (cp >= U'0' && cp <= U'9') return true;
-  if (cp >= 0x0430 && cp <= 0x045F) return true;  // а..я, ѐ..џ
-  if (cp == 0x0491) return true;                  // ґ
+  if (cp >= 0x0430 && cp <= 0x045F) return true;                                  // а..я, ѐ..џ
+  if (cp == 0x0491) return true;                                                  // ґ
   if (cp >= 0x00C0 && cp <= 0x024F && cp != 0x00D7 && cp != 0x00F7) return true;  // Latin accents
   return false;
 }

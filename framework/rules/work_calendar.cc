@@ -180,8 +180,6 @@ std::optional<date::local_seconds> ParseLocalTime(const std::string& text) {
   return date::local_seconds{*day} + minutes(*min) + seconds(sec);
 }
 
-std::string FormatLocal(date::local_seconds lt) {
-  return date::format("%Y-%m-%d %H:%M", lt);
-}
+std::string FormatLocal(date::local_seconds lt) { return date::format("%Y-%m-%d %H:%M", lt); }
 
 }  // namespace vikno::rules

@@ -8,13 +8,13 @@
 // be called from any thread.
 #pragma once
 
+#include <date/tz.h>
+
 #include <array>
 #include <chrono>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <date/tz.h>
 
 #include "core/time.h"
 #include "rules/duration.h"

@@ -78,7 +78,8 @@ TEST_F(Calendar, HoursAreElapsedTimeAcrossBothChanges) {
   EXPECT_EQ(Show(all.AddCalendar(Local("2026-10-24 10:00"), D("24h"))), "2026-10-25 09:00");
   // Round-the-clock working time is elapsed time too.
   EXPECT_EQ(Show(all.AddWorking(Local("2026-03-29 02:30"), hours(1))), "2026-03-29 04:30");
-  EXPECT_EQ(all.AddWorking(Local("2026-10-25 00:00"), hours(5)) - Local("2026-10-25 00:00"), hours(5));
+  EXPECT_EQ(all.AddWorking(Local("2026-10-25 00:00"), hours(5)) - Local("2026-10-25 00:00"),
+            hours(5));
 }
 
 TEST_F(Calendar, DaysKeepTheWallClockAcrossBothChanges) {

@@ -73,9 +73,11 @@ TEST(Reload, AGoodEditIsSwappedInAndOldHoldersStayValid) {
   city.Write("tests.lua", kTests);
   auto rules = LuaRules::Load(city.dir(), Quiet());
   auto old_model = rules->Model();
-  city.WriteCity(std::string(kClassify) +
-                 "category { id = 'lamps', name = 'Ліхтарі', executor = 'roads', keywords = { 'ліхтар' } }\n");
-  city.Write("tests.lua", std::string(kTests) + "case { 'Не горить ліхтар', category = 'lamps' }\n");
+  city.WriteCity(
+      std::string(kClassify) +
+      "category { id = 'lamps', name = 'Ліхтарі', executor = 'roads', keywords = { 'ліхтар' } }\n");
+  city.Write("tests.lua",
+             std::string(kTests) + "case { 'Не горить ліхтар', category = 'lamps' }\n");
   ASSERT_TRUE(rules->Reload().ok());
   EXPECT_EQ(rules->Classify(Draft("Не горить ліхтар")).category, "lamps");
   // A call that started on the old version still has its model.

@@ -34,8 +34,9 @@ Appeal Draft(const std::string& text) {
 // A city whose classify runs `code` (at line 9 of city.lua) and then
 // classifies normally.
 std::unique_ptr<LuaRules> CityRunning(TempCity& city, const std::string& code) {
-  city.WriteCity("function classify(appeal)\n" + code +
-                 "\n  return { category = vikno.categories.match(appeal.text) or \"water\" }\nend\n");
+  city.WriteCity(
+      "function classify(appeal)\n" + code +
+      "\n  return { category = vikno.categories.match(appeal.text) or \"water\" }\nend\n");
   return LuaRules::Load(city.dir(), Quiet());
 }
 
@@ -57,7 +58,9 @@ TEST(Sandbox, RefusesOsExecute) { ExpectRefused("os.execute('true')", "execute")
 TEST(Sandbox, RefusesOsExit) { ExpectRefused("os.exit(1)", "exit"); }
 TEST(Sandbox, RefusesOsGetenv) { ExpectRefused("os.getenv('HOME')", "getenv"); }
 TEST(Sandbox, RefusesOsRemove) { ExpectRefused("os.remove('/tmp/x')", "remove"); }
-TEST(Sandbox, RefusesPackage) { ExpectRefused("package.loadlib('libc.so.6', 'system')", "global 'package'"); }
+TEST(Sandbox, RefusesPackage) {
+  ExpectRefused("package.loadlib('libc.so.6', 'system')", "global 'package'");
+}
 TEST(Sandbox, RefusesRequire) { ExpectRefused("require('io')", "global 'require'"); }
 TEST(Sandbox, RefusesDebug) { ExpectRefused("debug.sethook()", "global 'debug'"); }
 TEST(Sandbox, RefusesDofile) { ExpectRefused("dofile('/etc/passwd')", "global 'dofile'"); }
@@ -92,7 +95,8 @@ TEST(Sandbox, EndlessLoopIsStoppedAndGoesToModeration) {
   Classification c = rules->Classify(Draft("немає води"));
   auto took = std::chrono::steady_clock::now() - start;
   EXPECT_TRUE(c.to_moderation);
-  EXPECT_NE(c.moderation_reason.find("instruction limit"), std::string::npos) << c.moderation_reason;
+  EXPECT_NE(c.moderation_reason.find("instruction limit"), std::string::npos)
+      << c.moderation_reason;
   EXPECT_LT(took, std::chrono::seconds(2));
   EXPECT_EQ(rules->Stats().time_outs, 1u);
 }
@@ -104,7 +108,8 @@ TEST(Sandbox, PcallCannotSwallowTheTimeOut) {
                            "while true do pcall(function() while true do end end) end");
   Classification c = rules->Classify(Draft("немає води"));
   EXPECT_TRUE(c.to_moderation);
-  EXPECT_NE(c.moderation_reason.find("instruction limit"), std::string::npos) << c.moderation_reason;
+  EXPECT_NE(c.moderation_reason.find("instruction limit"), std::string::npos)
+      << c.moderation_reason;
 }
 
 TEST(Sandbox, PcallThatReturnsNormallyAfterTheTimeOutIsStillAFault) {
@@ -178,7 +183,9 @@ TEST(Returns, NotATable) { ExpectMalformed("42", "must return a table"); }
 TEST(Returns, UnknownExecutor) {
   ExpectMalformed("{ category = 'water', executor = 'nobody' }", "unknown executor 'nobody'");
 }
-TEST(Returns, UnknownCategory) { ExpectMalformed("{ category = 'lava' }", "unknown category 'lava'"); }
+TEST(Returns, UnknownCategory) {
+  ExpectMalformed("{ category = 'lava' }", "unknown category 'lava'");
+}
 TEST(Returns, UnknownType) {
   ExpectMalformed("{ category = 'water', type = 'whenever' }", "unknown appeal type");
 }
@@ -323,7 +330,8 @@ TEST(Load, TypoInADeclarationIsRefused) {
 TEST(Load, DeclarationsAreRefusedAfterLoading) {
   TempCity city;
   city.WriteCity(
-      "function classify(a) executor { id = 'late', name = 'L' } return { category = 'water' } end\n");
+      "function classify(a) executor { id = 'late', name = 'L' } return { category = 'water' } "
+      "end\n");
   auto rules = LuaRules::Load(city.dir(), Quiet());
   Classification c = rules->Classify(Draft("вода"));
   EXPECT_TRUE(c.to_moderation);

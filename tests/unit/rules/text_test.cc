@@ -1,8 +1,8 @@
 // Ukrainian text: case folding of Cyrillic (І/і Ї/ї Є/є Ґ/ґ) and every
 // apostrophe residents type (issue 3).
-#include <gtest/gtest.h>
-
 #include "rules/text.h"
+
+#include <gtest/gtest.h>
 
 namespace vikno::rules {
 namespace {
