@@ -1,6 +1,13 @@
 #include "support/mariadb_server.h"
 
+#include <cppconn/connection.h>
+#include <cppconn/exception.h>
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+#include <cppconn/statement.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
+#include <mysql_driver.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
@@ -10,18 +17,10 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <gtest/gtest.h>
-
-#include <cppconn/connection.h>
-#include <cppconn/exception.h>
-#include <cppconn/prepared_statement.h>
-#include <cppconn/resultset.h>
-#include <cppconn/statement.h>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <optional>
-#include <mysql_driver.h>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -45,8 +44,9 @@ bool Executable(const std::string& path) {
 std::string FindBinary(const char* env_var, const char* name) {
   if (const char* over = std::getenv(env_var); over && *over) {
     if (!Executable(over))
-      throw std::runtime_error(std::string("$") + env_var + "=" + over + " is not an executable file (" +
-                               name + " comes with the Debian package mariadb-server)");
+      throw std::runtime_error(std::string("$") + env_var + "=" + over +
+                               " is not an executable file (" + name +
+                               " comes with the Debian package mariadb-server)");
     return over;
   }
   std::vector<std::string> dirs;
@@ -56,7 +56,8 @@ std::string FindBinary(const char* env_var, const char* name) {
       if (!dir.empty()) dirs.push_back(dir);
   }
   // mariadbd lives in /usr/sbin, which is often not on a test runner's PATH.
-  for (const char* dir : {"/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin"}) dirs.push_back(dir);
+  for (const char* dir : {"/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin"})
+    dirs.push_back(dir);
   for (const auto& dir : dirs)
     if (std::string candidate = dir + "/" + name; Executable(candidate)) return candidate;
   throw std::runtime_error(std::string(name) + " " + kMissing);
@@ -363,15 +364,17 @@ int MariaDbServer::KillConnectionsTo(const std::string& database) {
   return killed;
 }
 
-bool MariaDbServer::WaitForState(const std::string& database, const std::string& state, int timeout_ms) {
+bool MariaDbServer::WaitForState(const std::string& database, const std::string& state,
+                                 int timeout_ms) {
   const auto until = steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   while (steady_clock::now() < until) {
     {
       std::lock_guard lock(mu_);
       if (!root_) throw std::runtime_error("MariaDbServer: the server is not running");
-      std::unique_ptr<sql::PreparedStatement> q(root_->prepareStatement(
-          "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE db = ? AND id <> CONNECTION_ID()"
-          " AND state LIKE CONCAT('%', ?, '%')"));
+      std::unique_ptr<sql::PreparedStatement> q(
+          root_->prepareStatement("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE db = "
+                                  "? AND id <> CONNECTION_ID()"
+                                  " AND state LIKE CONCAT('%', ?, '%')"));
       q->setString(1, database);
       q->setString(2, state);
       std::unique_ptr<sql::ResultSet> rs(q->executeQuery());
@@ -382,7 +385,9 @@ bool MariaDbServer::WaitForState(const std::string& database, const std::string&
   return false;
 }
 
-std::string MariaDbServer::ErrorLogTail(size_t max_bytes) const { return Tail(error_log_, max_bytes); }
+std::string MariaDbServer::ErrorLogTail(size_t max_bytes) const {
+  return Tail(error_log_, max_bytes);
+}
 
 namespace {
 

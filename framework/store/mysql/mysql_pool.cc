@@ -74,7 +74,7 @@ void Conn::Execute(const std::string& sql_text) {
 
 bool IsConnectionError(const sql::SQLException& e) {
   const int code = e.getErrorCode();
-  if (code == 0) return true;                    // the connector's own "connection closed" errors
+  if (code == 0) return true;                     // the connector's own "connection closed" errors
   if (code >= 2000 && code <= 2999) return true;  // CR_*: server gone, lost, not connected...
   switch (code) {
     case 1053:  // ER_SERVER_SHUTDOWN
@@ -91,8 +91,8 @@ bool IsConnectionError(const sql::SQLException& e) {
 }
 
 std::string Describe(const sql::SQLException& e, const char* what) {
-  return std::string("mysql: ") + what + ": " + e.what() + " (error " + std::to_string(e.getErrorCode()) +
-         ", SQLSTATE " + e.getSQLState() + ")";
+  return std::string("mysql: ") + what + ": " + e.what() + " (error " +
+         std::to_string(e.getErrorCode()) + ", SQLSTATE " + e.getSQLState() + ")";
 }
 
 Pool::Pool(MysqlOptions options) : options_(std::move(options)) {}
@@ -119,8 +119,9 @@ std::unique_ptr<Conn> Pool::Open() {
   // Affected rows = matched rows, so "UPDATE ... WHERE id = ?" that changes
   // nothing still says the row exists.
   o["CLIENT_FOUND_ROWS"] = true;
-  const std::string where =
-      options_.socket.empty() ? options_.host + ":" + std::to_string(options_.port) : options_.socket;
+  const std::string where = options_.socket.empty()
+                                ? options_.host + ":" + std::to_string(options_.port)
+                                : options_.socket;
   std::unique_ptr<sql::Connection> connection;
   try {
     connection.reset(Driver()->connect(o));
@@ -128,17 +129,18 @@ std::unique_ptr<Conn> Pool::Open() {
     // Strict: a value that does not fit is an error, not a silent truncation.
     // UTC session: we store BIGINT unix seconds, but NOW() in ad-hoc queries
     // and in reports should agree with them.
-    st->execute("SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION,"
-                "ERROR_FOR_DIVISION_BY_ZERO', time_zone = '+00:00'");
+    st->execute(
+        "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION,"
+        "ERROR_FOR_DIVISION_BY_ZERO', time_zone = '+00:00'");
     st->execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
     std::unique_ptr<sql::ResultSet> rs(st->executeQuery("SELECT CONNECTION_ID()"));
     rs->next();
     const int64_t id = rs->getInt64(1);
     return std::make_unique<Conn>(std::move(connection), id);
   } catch (const sql::SQLException& e) {
-    throw StoreError("mysql: cannot connect to " + where + " database " + options_.database + " as " +
-                     options_.user + ": " + e.what() + " (error " + std::to_string(e.getErrorCode()) +
-                     ")");
+    throw StoreError("mysql: cannot connect to " + where + " database " + options_.database +
+                     " as " + options_.user + ": " + e.what() + " (error " +
+                     std::to_string(e.getErrorCode()) + ")");
   }
 }
 
@@ -183,11 +185,15 @@ std::unique_ptr<Conn> Pool::Acquire() {
 }
 
 void Pool::Release(std::unique_ptr<Conn> conn, bool healthy) {
-  if (healthy) conn->last_used = std::chrono::steady_clock::now();
-  else conn.reset();  // closed outside the lock would be nicer, but closing a dead socket is quick
+  if (healthy)
+    conn->last_used = std::chrono::steady_clock::now();
+  else
+    conn.reset();  // closed outside the lock would be nicer, but closing a dead socket is quick
   std::lock_guard lock(mu_);
-  if (healthy) idle_.push_back(std::move(conn));
-  else --open_;
+  if (healthy)
+    idle_.push_back(std::move(conn));
+  else
+    --open_;
   freed_.notify_one();
 }
 

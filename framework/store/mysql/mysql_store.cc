@@ -6,7 +6,6 @@
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 #include <cppconn/statement.h>
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -64,8 +63,10 @@ class Binder {
     return OptInt(t ? std::optional<int64_t>(ToUnix(*t)) : std::nullopt);
   }
   Binder& OptDouble(const std::optional<double>& v) {
-    if (v) st_.setDouble(++i_, *v);
-    else st_.setNull(++i_, sql::DataType::DOUBLE);
+    if (v)
+      st_.setDouble(++i_, *v);
+    else
+      st_.setNull(++i_, sql::DataType::DOUBLE);
     return *this;
   }
   Binder& OptStr(const std::optional<std::string>& v) {
@@ -116,7 +117,8 @@ AuditEntry WithEntityId(AuditEntry e, const std::string& id) {
 }
 
 constexpr const char* kInsertAudit =
-    "INSERT INTO audit (at, actor_id, actor_role, client_address, entity, entity_id, action, details)"
+    "INSERT INTO audit (at, actor_id, actor_role, client_address, entity, entity_id, action, "
+    "details)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 
 void InsertAudit(Conn& c, const AuditEntry& a) {
@@ -143,7 +145,8 @@ Resident ReadResident(const sql::ResultSet& rs) {
   r.id = Str(rs, 1);
   r.anonymous = rs.getInt(2) != 0;
   if (!rs.isNull(3) || !rs.isNull(4) || !rs.isNull(5))
-    r.identity = Identity{OptStr(rs, 3).value_or(""), OptStr(rs, 4).value_or(""), OptStr(rs, 5).value_or("")};
+    r.identity = Identity{OptStr(rs, 3).value_or(""), OptStr(rs, 4).value_or(""),
+                          OptStr(rs, 5).value_or("")};
   if (!rs.isNull(6)) r.consent = Consent{FromUnix(rs.getInt64(6)), OptStr(rs, 7).value_or("")};
   r.created_at = FromUnix(rs.getInt64(8));
   return r;
@@ -152,23 +155,29 @@ Resident ReadResident(const sql::ResultSet& rs) {
 // Binds anonymous, identity and consent (5 columns after anonymous).
 void BindResidentData(Binder& b, const Resident& r) {
   b.Bool(r.anonymous);
-  if (r.identity) b.Str(r.identity->name).Str(r.identity->phone).Str(r.identity->email);
-  else b.OptStr({}).OptStr({}).OptStr({});
-  if (r.consent) b.Time(r.consent->given_at).Str(r.consent->text_version);
-  else b.OptInt({}).OptStr({});
+  if (r.identity)
+    b.Str(r.identity->name).Str(r.identity->phone).Str(r.identity->email);
+  else
+    b.OptStr({}).OptStr({}).OptStr({});
+  if (r.consent)
+    b.Time(r.consent->given_at).Str(r.consent->text_version);
+  else
+    b.OptInt({}).OptStr({});
 }
 
 // --- Appeals ---
 
 constexpr const char* kAppealCols =
     "id, number, type, category, lead_executor, registry_id, city, district, street, house, flat, "
-    "entrance, lat, lon, description, channel, resident_id, anonymous, status, created_at, updated_at, "
+    "entrance, lat, lon, description, channel, resident_id, anonymous, status, created_at, "
+    "updated_at, "
     "accept_due, resolve_due, accepted_at, closed_at, repeat_of, commission_inspection, version";
 
 // The columns written on insert, in the order BindAppealRow binds them.
 constexpr const char* kAppealInsertCols =
     "number, type, category, lead_executor, registry_id, city, district, street, house, flat, "
-    "entrance, lat, lon, description, channel, resident_id, anonymous, status, created_at, updated_at, "
+    "entrance, lat, lon, description, channel, resident_id, anonymous, status, created_at, "
+    "updated_at, "
     "accept_due, resolve_due, due_order, accepted_at, closed_at, repeat_of, commission_inspection, "
     "version";
 constexpr size_t kAppealInsertColCount = 28;
@@ -221,7 +230,8 @@ Appeal ReadAppeal(const sql::ResultSet& rs) {
   a.address.flat = Str(rs, 11);
   a.address.entrance = Str(rs, 12);
   if (!rs.isNull(13) && !rs.isNull(14))
-    a.address.point = GeoPoint{static_cast<double>(rs.getDouble(13)), static_cast<double>(rs.getDouble(14))};
+    a.address.point =
+        GeoPoint{static_cast<double>(rs.getDouble(13)), static_cast<double>(rs.getDouble(14))};
   a.description = Str(rs, 15);
   a.channel = Str(rs, 16);
   a.resident_id = Str(rs, 17);
@@ -229,7 +239,8 @@ Appeal ReadAppeal(const sql::ResultSet& rs) {
   const std::string status = Str(rs, 19);
   const auto parsed = ParseStatus(status);
   if (!parsed)
-    throw StoreError("mysql: appeal " + std::to_string(a.id) + " has an unknown status '" + status + "'");
+    throw StoreError("mysql: appeal " + std::to_string(a.id) + " has an unknown status '" + status +
+                     "'");
   a.status = *parsed;
   a.created_at = FromUnix(rs.getInt64(20));
   a.updated_at = FromUnix(rs.getInt64(21));
@@ -250,8 +261,9 @@ void LoadExecutors(Conn& c, std::vector<Appeal>& appeals) {
   for (auto& a : appeals) by_id[a.id] = &a;
   for (size_t from = 0; from < appeals.size(); from += kIdChunk) {
     const size_t n = std::min(kIdChunk, appeals.size() - from);
-    auto& st = c.Prepare("SELECT appeal_id, executor_id FROM appeal_executors WHERE appeal_id IN (" +
-                         Placeholders(n) + ") ORDER BY appeal_id, position");
+    auto& st =
+        c.Prepare("SELECT appeal_id, executor_id FROM appeal_executors WHERE appeal_id IN (" +
+                  Placeholders(n) + ") ORDER BY appeal_id, position");
     Binder b(st);
     for (size_t i = 0; i < n; ++i) b.Int(appeals[from + i].id);
     ResultSetPtr rs(st.executeQuery());
@@ -265,14 +277,17 @@ void InsertExecutors(Conn& c, const std::vector<std::pair<int64_t, const Appeal*
   if (total == 0) return;
   std::string values;
   for (size_t i = 0; i < total; ++i) values += i ? ", (?, ?, ?)" : "(?, ?, ?)";
-  auto& st = c.Prepare("INSERT INTO appeal_executors (appeal_id, position, executor_id) VALUES " + values);
+  auto& st =
+      c.Prepare("INSERT INTO appeal_executors (appeal_id, position, executor_id) VALUES " + values);
   Binder b(st);
   for (const auto& [id, a] : rows)
-    for (size_t p = 0; p < a->executors.size(); ++p) b.Int(id).Int(static_cast<int64_t>(p)).Str(a->executors[p]);
+    for (size_t p = 0; p < a->executors.size(); ++p)
+      b.Int(id).Int(static_cast<int64_t>(p)).Str(a->executors[p]);
   st.executeUpdate();
 }
 
-std::optional<Appeal> FindAppealWhere(Conn& c, const std::string& where, const std::function<void(Binder&)>& bind) {
+std::optional<Appeal> FindAppealWhere(Conn& c, const std::string& where,
+                                      const std::function<void(Binder&)>& bind) {
   auto& st = c.Prepare(std::string("SELECT ") + kAppealCols + " FROM appeals WHERE " + where);
   Binder b(st);
   bind(b);
@@ -296,8 +311,10 @@ std::vector<std::string> SplitStatements(std::string_view text) {
     const char ch = text[i];
     if (quote) {
       current += ch;
-      if (ch == '\\' && i + 1 < text.size()) current += text[++i];
-      else if (ch == quote) quote = 0;
+      if (ch == '\\' && i + 1 < text.size())
+        current += text[++i];
+      else if (ch == quote)
+        quote = 0;
       continue;
     }
     if (ch == '-' && i + 1 < text.size() && text[i + 1] == '-') {  // comment to end of line
@@ -326,14 +343,16 @@ std::vector<std::string> SplitStatements(std::string_view text) {
 std::string FinalStatusList() {
   std::string codes;
   for (const auto& info : AllStatuses())
-    if (info.final) codes += std::string(codes.empty() ? "'" : ", '") + std::string(info.code) + "'";
+    if (info.final)
+      codes += std::string(codes.empty() ? "'" : ", '") + std::string(info.code) + "'";
   return codes;
 }
 
 std::string NonFinalStatusList() {
   std::string codes;
   for (const auto& info : AllStatuses())
-    if (!info.final) codes += std::string(codes.empty() ? "'" : ", '") + std::string(info.code) + "'";
+    if (!info.final)
+      codes += std::string(codes.empty() ? "'" : ", '") + std::string(info.code) + "'";
   return codes;
 }
 
@@ -342,7 +361,8 @@ std::string NonFinalStatusList() {
 MysqlStore::MysqlStore(MysqlOptions options) : options_(std::move(options)) {
   if (options_.database.empty()) throw StoreError("mysql: no database name given");
   if (options_.pool_size < 1) throw StoreError("mysql: pool_size must be at least 1");
-  if (options_.socket.empty() && options_.host.empty()) throw StoreError("mysql: no host or socket given");
+  if (options_.socket.empty() && options_.host.empty())
+    throw StoreError("mysql: no host or socket given");
   pool_ = std::make_unique<mysql::Pool>(options_);
 }
 
@@ -372,9 +392,13 @@ std::string LeaseHolder() {
 }
 
 void Renew(Conn& c, const std::string& holder) {
-  auto& st = c.Prepare("UPDATE schema_migrations_lease SET expires_at = UNIX_TIMESTAMP() + ? WHERE id = 1 AND holder = ?");
+  auto& st = c.Prepare(
+      "UPDATE schema_migrations_lease SET expires_at = UNIX_TIMESTAMP() + ? WHERE id = 1 AND "
+      "holder = ?");
   Binder(st).Int(kLeaseSeconds).Str(holder);
-  if (st.executeUpdate() != 1) throw StoreError("mysql: migrate: the migration lease was lost (it expired and another host took it)");
+  if (st.executeUpdate() != 1)
+    throw StoreError(
+        "mysql: migrate: the migration lease was lost (it expired and another host took it)");
 }
 
 }  // namespace
@@ -398,7 +422,8 @@ void MysqlStore::Migrate() {
         " holder VARCHAR(128) NOT NULL,"
         " expires_at BIGINT NOT NULL"
         ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
-    c.Execute("INSERT IGNORE INTO schema_migrations_lease (id, holder, expires_at) VALUES (1, '', 0)");
+    c.Execute(
+        "INSERT IGNORE INTO schema_migrations_lease (id, holder, expires_at) VALUES (1, '', 0)");
 
     const auto give_up = std::chrono::steady_clock::now() + kLeaseWait;
     for (;;) {
@@ -414,7 +439,8 @@ void MysqlStore::Migrate() {
       }
       if (std::chrono::steady_clock::now() >= give_up) {
         std::string who;
-        ResultSetPtr rs(c.Prepare("SELECT holder FROM schema_migrations_lease WHERE id = 1").executeQuery());
+        ResultSetPtr rs(
+            c.Prepare("SELECT holder FROM schema_migrations_lease WHERE id = 1").executeQuery());
         if (rs->next()) who = Str(*rs, 1);
         throw StoreError("mysql: migrate: the migration lease stayed with " + who + " for " +
                          std::to_string(kLeaseWait.count()) + " s");
@@ -426,7 +452,9 @@ void MysqlStore::Migrate() {
       const std::string& holder;
       ~Release() {
         try {
-          auto& st = c.Prepare("UPDATE schema_migrations_lease SET holder = '', expires_at = 0 WHERE id = 1 AND holder = ?");
+          auto& st = c.Prepare(
+              "UPDATE schema_migrations_lease SET holder = '', expires_at = 0 WHERE id = 1 AND "
+              "holder = ?");
           Binder(st).Str(holder);
           st.executeUpdate();
         } catch (...) {  // a dead connection: the lease expires on its own
@@ -453,10 +481,13 @@ void MysqlStore::Migrate() {
           c.Execute(statement);
         } catch (const sql::SQLException& e) {
           throw StoreError("mysql: migration " + std::string(m.name) + " failed: " + e.what() +
-                           " (error " + std::to_string(e.getErrorCode()) + ") in statement:\n" + statement);
+                           " (error " + std::to_string(e.getErrorCode()) + ") in statement:\n" +
+                           statement);
         }
       }
-      auto& st = c.Prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, UNIX_TIMESTAMP())");
+      auto& st = c.Prepare(
+          "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, "
+          "UNIX_TIMESTAMP())");
       Binder(st).Int(m.version).Str(std::string(m.name));
       st.executeUpdate();
     }
@@ -467,14 +498,17 @@ std::vector<AppliedMigration> MysqlStore::Migrations() {
   std::vector<AppliedMigration> out;
   pool_->Run("list migrations", [&](Conn& c) {
     {
-      ResultSetPtr exists(c.Prepare("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"
-                                    " AND TABLE_NAME = 'schema_migrations'")
-                              .executeQuery());
+      ResultSetPtr exists(
+          c.Prepare("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"
+                    " AND TABLE_NAME = 'schema_migrations'")
+              .executeQuery());
       if (!exists->next() || exists->getInt64(1) == 0) return;  // never migrated
     }
     ResultSetPtr rs(
-        c.Prepare("SELECT version, name, applied_at FROM schema_migrations ORDER BY version").executeQuery());
-    while (rs->next()) out.push_back(AppliedMigration{rs->getInt(1), Str(*rs, 2), FromUnix(rs->getInt64(3))});
+        c.Prepare("SELECT version, name, applied_at FROM schema_migrations ORDER BY version")
+            .executeQuery());
+    while (rs->next())
+      out.push_back(AppliedMigration{rs->getInt(1), Str(*rs, 2), FromUnix(rs->getInt64(3))});
   });
   return out;
 }
@@ -497,7 +531,8 @@ bool MysqlStore::Ping() {
 void MysqlStore::CreateResident(const Resident& resident, const AuditEntry& audit) {
   if (resident.id.empty()) throw StoreError("mysql: a resident needs an id");
   pool_->Transact("create resident", [&](Conn& c) {
-    auto& st = c.Prepare(std::string("INSERT INTO residents (") + kResidentCols + ") VALUES (" + Placeholders(8) + ")");
+    auto& st = c.Prepare(std::string("INSERT INTO residents (") + kResidentCols + ") VALUES (" +
+                         Placeholders(8) + ")");
     Binder b(st);
     b.Str(resident.id);
     BindResidentData(b, resident);
@@ -552,7 +587,8 @@ void MysqlStore::UpsertExecutor(const Executor& e) {
   pool_->Run("upsert executor", [&](Conn& c) {
     auto& st = c.Prepare(
         "INSERT INTO executors (id, name, phone, email, head, active) VALUES (?, ?, ?, ?, ?, ?)"
-        " ON DUPLICATE KEY UPDATE name = VALUES(name), phone = VALUES(phone), email = VALUES(email),"
+        " ON DUPLICATE KEY UPDATE name = VALUES(name), phone = VALUES(phone), email = "
+        "VALUES(email),"
         " head = VALUES(head), active = VALUES(active)");
     Binder(st).Str(e.id).Str(e.name).Str(e.phone).Str(e.email).Str(e.head).Bool(e.active);
     st.executeUpdate();
@@ -590,7 +626,9 @@ std::optional<Executor> MysqlStore::FindExecutor(const std::string& id) {
 std::vector<Executor> MysqlStore::ListExecutors() {
   std::vector<Executor> out;
   pool_->Run("list executors", [&](Conn& c) {
-    ResultSetPtr rs(c.Prepare("SELECT id, name, phone, email, head, active FROM executors ORDER BY id").executeQuery());
+    ResultSetPtr rs(
+        c.Prepare("SELECT id, name, phone, email, head, active FROM executors ORDER BY id")
+            .executeQuery());
     while (rs->next()) out.push_back(ReadExecutor(*rs));
   });
   return out;
@@ -612,8 +650,10 @@ std::vector<Category> MysqlStore::ListCategories() {
   std::vector<Category> out;
   pool_->Run("list categories", [&](Conn& c) {
     ResultSetPtr rs(
-        c.Prepare("SELECT id, parent_id, name, executor_id, type FROM categories ORDER BY id").executeQuery());
-    while (rs->next()) out.push_back(Category{Str(*rs, 1), Str(*rs, 2), Str(*rs, 3), Str(*rs, 4), Str(*rs, 5)});
+        c.Prepare("SELECT id, parent_id, name, executor_id, type FROM categories ORDER BY id")
+            .executeQuery());
+    while (rs->next())
+      out.push_back(Category{Str(*rs, 1), Str(*rs, 2), Str(*rs, 3), Str(*rs, 4), Str(*rs, 5)});
   });
   return out;
 }
@@ -624,7 +664,8 @@ int64_t MysqlStore::UpsertRegistryAddress(const RegistryAddress& a) {
     // id = LAST_INSERT_ID(id) makes LAST_INSERT_ID() return the existing
     // row's id when the building is already there.
     auto& st = c.Prepare(
-        "INSERT INTO registry_addresses (city, district, street, house, lat, lon) VALUES (?, ?, ?, ?, ?, ?)"
+        "INSERT INTO registry_addresses (city, district, street, house, lat, lon) VALUES (?, ?, ?, "
+        "?, ?, ?)"
         " ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id), district = VALUES(district),"
         " lat = VALUES(lat), lon = VALUES(lon)");
     Binder(st)
@@ -643,7 +684,8 @@ int64_t MysqlStore::UpsertRegistryAddress(const RegistryAddress& a) {
 std::optional<RegistryAddress> MysqlStore::FindRegistryAddress(int64_t id) {
   std::optional<RegistryAddress> out;
   pool_->Run("find registry address", [&](Conn& c) {
-    auto& st = c.Prepare("SELECT id, city, district, street, house, lat, lon FROM registry_addresses WHERE id = ?");
+    auto& st = c.Prepare(
+        "SELECT id, city, district, street, house, lat, lon FROM registry_addresses WHERE id = ?");
     Binder(st).Int(id);
     ResultSetPtr rs(st.executeQuery());
     if (rs->next()) out = ReadRegistry(*rs);
@@ -693,15 +735,17 @@ Appeal MysqlStore::CreateAppeal(const Appeal& draft, const AuditEntry& audit) {
 
 std::optional<Appeal> MysqlStore::FindAppeal(int64_t id) {
   std::optional<Appeal> out;
-  pool_->Run("find appeal", [&](Conn& c) { out = FindAppealWhere(c, "id = ?", [&](Binder& b) { b.Int(id); }); });
+  pool_->Run("find appeal",
+             [&](Conn& c) { out = FindAppealWhere(c, "id = ?", [&](Binder& b) { b.Int(id); }); });
   return out;
 }
 
 std::optional<Appeal> MysqlStore::FindAppealByNumber(const std::string& number) {
   std::optional<Appeal> out;
   if (number.empty()) return out;
-  pool_->Run("find appeal by number",
-             [&](Conn& c) { out = FindAppealWhere(c, "number = ?", [&](Binder& b) { b.Str(number); }); });
+  pool_->Run("find appeal by number", [&](Conn& c) {
+    out = FindAppealWhere(c, "number = ?", [&](Binder& b) { b.Str(number); });
+  });
   return out;
 }
 
@@ -739,7 +783,8 @@ AppealPage MysqlStore::ListAppeals(const AppealQuery& q) {
       prefix += ch;
     }
     prefix += "/%";
-    add("(category = ? OR category LIKE ? ESCAPE '!')", [&, prefix](Binder& b) { b.Str(q.category).Str(prefix); });
+    add("(category = ? OR category LIKE ? ESCAPE '!')",
+        [&, prefix](Binder& b) { b.Str(q.category).Str(prefix); });
   }
   if (!q.statuses.empty())
     add("status IN (" + Placeholders(q.statuses.size()) + ")", [&](Binder& b) {
@@ -751,18 +796,26 @@ AppealPage MysqlStore::ListAppeals(const AppealQuery& q) {
   if (!q.resident_id.empty()) add("resident_id = ?", [&](Binder& b) { b.Str(q.resident_id); });
   if (!q.channel.empty()) add("channel = ?", [&](Binder& b) { b.Str(q.channel); });
   if (q.overdue_only)
-    add("due_order < ? AND status IN (" + NonFinalStatusList() + ")", [&](Binder& b) { b.Time(q.now); });
+    add("due_order < ? AND status IN (" + NonFinalStatusList() + ")",
+        [&](Binder& b) { b.Time(q.now); });
 
   std::string order;
   switch (q.sort) {
-    case AppealQuery::Sort::kNewestFirst: order = " ORDER BY created_at DESC, id DESC"; break;
-    case AppealQuery::Sort::kOldestFirst: order = " ORDER BY created_at ASC, id ASC"; break;
-    case AppealQuery::Sort::kDueSoonest: order = " ORDER BY due_order ASC, id ASC"; break;
+    case AppealQuery::Sort::kNewestFirst:
+      order = " ORDER BY created_at DESC, id DESC";
+      break;
+    case AppealQuery::Sort::kOldestFirst:
+      order = " ORDER BY created_at ASC, id ASC";
+      break;
+    case AppealQuery::Sort::kDueSoonest:
+      order = " ORDER BY due_order ASC, id ASC";
+      break;
   }
 
   pool_->Run("list appeals", [&](Conn& c) {
     {
-      auto& st = c.Prepare(std::string("SELECT ") + kAppealCols + " FROM appeals" + where + order + " LIMIT ? OFFSET ?");
+      auto& st = c.Prepare(std::string("SELECT ") + kAppealCols + " FROM appeals" + where + order +
+                           " LIMIT ? OFFSET ?");
       Binder b(st);
       for (auto& bind : binds) bind(b);
       b.Int(q.limit + 1).Int(q.offset);  // one more row says whether there is a next page
@@ -794,7 +847,8 @@ Result<Appeal> MysqlStore::UpdateAppeal(const Appeal& appeal, const AuditEntry& 
     // caller read it. The number and the creation time never change.
     auto& st = c.Prepare(
         "UPDATE appeals SET type = ?, category = ?, lead_executor = ?, registry_id = ?, city = ?,"
-        " district = ?, street = ?, house = ?, flat = ?, entrance = ?, lat = ?, lon = ?, description = ?,"
+        " district = ?, street = ?, house = ?, flat = ?, entrance = ?, lat = ?, lon = ?, "
+        "description = ?,"
         " channel = ?, resident_id = ?, anonymous = ?, status = ?, updated_at = ?, accept_due = ?,"
         " resolve_due = ?, due_order = ?, accepted_at = ?, closed_at = ?, repeat_of = ?,"
         " commission_inspection = ?, version = version + 1 WHERE id = ? AND version = ?");
@@ -809,8 +863,10 @@ Result<Appeal> MysqlStore::UpdateAppeal(const Appeal& appeal, const AuditEntry& 
         .Str(appeal.address.house)
         .Str(appeal.address.flat)
         .Str(appeal.address.entrance)
-        .OptDouble(appeal.address.point ? std::optional<double>(appeal.address.point->lat) : std::nullopt)
-        .OptDouble(appeal.address.point ? std::optional<double>(appeal.address.point->lon) : std::nullopt)
+        .OptDouble(appeal.address.point ? std::optional<double>(appeal.address.point->lat)
+                                        : std::nullopt)
+        .OptDouble(appeal.address.point ? std::optional<double>(appeal.address.point->lon)
+                                        : std::nullopt)
         .Str(appeal.description)
         .Str(appeal.channel)
         .Str(appeal.resident_id)
@@ -831,8 +887,10 @@ Result<Appeal> MysqlStore::UpdateAppeal(const Appeal& appeal, const AuditEntry& 
       Binder(exists).Int(appeal.id);
       ResultSetPtr rs(exists.executeQuery());
       if (rs->next())
-        refusal = Refuse("stale", "appeal " + std::to_string(appeal.id) + " was changed by someone else (now version " +
-                                      std::to_string(rs->getInt(1)) + ", yours " + std::to_string(appeal.version) + ")");
+        refusal = Refuse("stale", "appeal " + std::to_string(appeal.id) +
+                                      " was changed by someone else (now version " +
+                                      std::to_string(rs->getInt(1)) + ", yours " +
+                                      std::to_string(appeal.version) + ")");
       else
         refusal = Refuse("not_found", "appeal " + std::to_string(appeal.id) + " does not exist");
       return;
@@ -872,8 +930,10 @@ void MysqlStore::ImportAppeals(const std::vector<Appeal>& appeals) {
     for (size_t from = 0; from < appeals.size(); from += batch) {
       const size_t n = std::min(batch, appeals.size() - from);
       std::string values;
-      for (size_t i = 0; i < n; ++i) values += (i ? ", (" : "(") + Placeholders(kAppealInsertColCount) + ")";
-      auto& st = c.Prepare(std::string("INSERT INTO appeals (") + kAppealInsertCols + ") VALUES " + values);
+      for (size_t i = 0; i < n; ++i)
+        values += (i ? ", (" : "(") + Placeholders(kAppealInsertColCount) + ")";
+      auto& st = c.Prepare(std::string("INSERT INTO appeals (") + kAppealInsertCols + ") VALUES " +
+                           values);
       Binder b(st);
       for (size_t i = 0; i < n; ++i) BindAppealRow(b, appeals[from + i], 1);
       st.executeUpdate();
@@ -885,7 +945,9 @@ void MysqlStore::ImportAppeals(const std::vector<Appeal>& appeals) {
         unnumbered = unnumbered || appeals[from + i].number.empty();
       }
       if (unnumbered) {
-        auto& up = c.Prepare("UPDATE appeals SET number = CAST(id AS CHAR) WHERE id BETWEEN ? AND ? AND number IS NULL");
+        auto& up = c.Prepare(
+            "UPDATE appeals SET number = CAST(id AS CHAR) WHERE id BETWEEN ? AND ? AND number IS "
+            "NULL");
         Binder(up).Int(first).Int(first + static_cast<int64_t>(n) - 1);
         up.executeUpdate();
       }
@@ -900,7 +962,8 @@ Comment MysqlStore::AddComment(const Comment& comment, const AuditEntry& audit) 
   Comment stored = comment;
   pool_->Transact("add comment", [&](Conn& c) {
     auto& st = c.Prepare(
-        "INSERT INTO comments (appeal_id, author_id, author_role, text, visible_to_resident, created_at)"
+        "INSERT INTO comments (appeal_id, author_id, author_role, text, visible_to_resident, "
+        "created_at)"
         " VALUES (?, ?, ?, ?, ?, ?)");
     Binder(st)
         .Int(comment.appeal_id)
@@ -920,7 +983,8 @@ std::vector<Comment> MysqlStore::ListComments(int64_t appeal_id) {
   std::vector<Comment> out;
   pool_->Run("list comments", [&](Conn& c) {
     auto& st = c.Prepare(
-        "SELECT id, appeal_id, author_id, author_role, text, visible_to_resident, created_at FROM comments"
+        "SELECT id, appeal_id, author_id, author_role, text, visible_to_resident, created_at FROM "
+        "comments"
         " WHERE appeal_id = ? ORDER BY id");
     Binder(st).Int(appeal_id);
     ResultSetPtr rs(st.executeQuery());
@@ -935,7 +999,8 @@ Attachment MysqlStore::AddAttachment(const Attachment& attachment, const AuditEn
   Attachment stored = attachment;
   pool_->Transact("add attachment", [&](Conn& c) {
     auto& st = c.Prepare(
-        "INSERT INTO attachments (appeal_id, sha256, media_type, size, original_name, uploaded_by, created_at)"
+        "INSERT INTO attachments (appeal_id, sha256, media_type, size, original_name, uploaded_by, "
+        "created_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)");
     Binder(st)
         .Int(attachment.appeal_id)
@@ -956,13 +1021,15 @@ std::vector<Attachment> MysqlStore::ListAttachments(int64_t appeal_id) {
   std::vector<Attachment> out;
   pool_->Run("list attachments", [&](Conn& c) {
     auto& st = c.Prepare(
-        "SELECT id, appeal_id, sha256, media_type, size, original_name, uploaded_by, created_at FROM attachments"
+        "SELECT id, appeal_id, sha256, media_type, size, original_name, uploaded_by, created_at "
+        "FROM attachments"
         " WHERE appeal_id = ? ORDER BY id");
     Binder(st).Int(appeal_id);
     ResultSetPtr rs(st.executeQuery());
     while (rs->next())
-      out.push_back(Attachment{rs->getInt64(1), rs->getInt64(2), Str(*rs, 3), Str(*rs, 4), rs->getInt64(5),
-                               Str(*rs, 6), Str(*rs, 7), FromUnix(rs->getInt64(8))});
+      out.push_back(Attachment{rs->getInt64(1), rs->getInt64(2), Str(*rs, 3), Str(*rs, 4),
+                               rs->getInt64(5), Str(*rs, 6), Str(*rs, 7),
+                               FromUnix(rs->getInt64(8))});
   });
   return out;
 }
@@ -973,17 +1040,19 @@ void MysqlStore::Audit(const AuditEntry& entry) {
   pool_->Run("audit", [&](Conn& c) { InsertAudit(c, entry); });
 }
 
-std::vector<AuditEntry> MysqlStore::ListAudit(const std::string& entity, const std::string& entity_id) {
+std::vector<AuditEntry> MysqlStore::ListAudit(const std::string& entity,
+                                              const std::string& entity_id) {
   std::vector<AuditEntry> out;
   pool_->Run("list audit", [&](Conn& c) {
     auto& st = c.Prepare(
-        "SELECT id, at, actor_id, actor_role, client_address, entity, entity_id, action, details FROM audit"
+        "SELECT id, at, actor_id, actor_role, client_address, entity, entity_id, action, details "
+        "FROM audit"
         " WHERE entity = ? AND entity_id = ? ORDER BY id");
     Binder(st).Str(entity).Str(entity_id);
     ResultSetPtr rs(st.executeQuery());
     while (rs->next())
-      out.push_back(AuditEntry{rs->getInt64(1), FromUnix(rs->getInt64(2)), Str(*rs, 3), Str(*rs, 4), Str(*rs, 5),
-                               Str(*rs, 6), Str(*rs, 7), Str(*rs, 8), Str(*rs, 9)});
+      out.push_back(AuditEntry{rs->getInt64(1), FromUnix(rs->getInt64(2)), Str(*rs, 3), Str(*rs, 4),
+                               Str(*rs, 5), Str(*rs, 6), Str(*rs, 7), Str(*rs, 8), Str(*rs, 9)});
   });
   return out;
 }
@@ -997,8 +1066,8 @@ PurgeReport MysqlStore::PurgeClosedBefore(Timestamp cutoff, const AuditEntry& au
     std::vector<int64_t> ids;
     {
       // FOR UPDATE: a card being reopened right now waits for us, or we for it.
-      auto& st = c.Prepare("SELECT id FROM appeals WHERE closed_at < ? AND status IN (" + FinalStatusList() +
-                           ") ORDER BY id FOR UPDATE");
+      auto& st = c.Prepare("SELECT id FROM appeals WHERE closed_at < ? AND status IN (" +
+                           FinalStatusList() + ") ORDER BY id FOR UPDATE");
       Binder(st).Time(cutoff);
       ResultSetPtr rs(st.executeQuery());
       while (rs->next()) ids.push_back(rs->getInt64(1));
@@ -1024,8 +1093,9 @@ PurgeReport MysqlStore::PurgeClosedBefore(Timestamp cutoff, const AuditEntry& au
       }
       for (const char* child : {"comment", "attachment"}) {
         const std::string table = std::string(child) + "s";
-        auto& st = c.Prepare("DELETE audit FROM audit JOIN " + table + " x ON audit.entity = '" + child +
-                             "' AND audit.entity_id = CAST(x.id AS CHAR) WHERE x.appeal_id IN " + in);
+        auto& st =
+            c.Prepare("DELETE audit FROM audit JOIN " + table + " x ON audit.entity = '" + child +
+                      "' AND audit.entity_id = CAST(x.id AS CHAR) WHERE x.appeal_id IN " + in);
         Binder b(st);
         for (size_t i = 0; i < n; ++i) b.Int(ids[from + i]);
         st.executeUpdate();
@@ -1049,7 +1119,8 @@ PurgeReport MysqlStore::PurgeClosedBefore(Timestamp cutoff, const AuditEntry& au
       // R32: residents with no card left lose identity and consent; the
       // opaque id stays so old statistics still group by person.
       auto& st = c.Prepare(
-          "UPDATE residents r SET r.name = NULL, r.phone = NULL, r.email = NULL, r.consent_given_at = NULL,"
+          "UPDATE residents r SET r.name = NULL, r.phone = NULL, r.email = NULL, "
+          "r.consent_given_at = NULL,"
           " r.consent_text_version = NULL WHERE r.created_at < ?"
           " AND (r.name IS NOT NULL OR r.phone IS NOT NULL OR r.email IS NOT NULL"
           " OR r.consent_given_at IS NOT NULL OR r.consent_text_version IS NOT NULL)"
@@ -1059,8 +1130,9 @@ PurgeReport MysqlStore::PurgeClosedBefore(Timestamp cutoff, const AuditEntry& au
     }
     AuditEntry entry = audit;
     if (entry.entity.empty()) entry.entity = "retention";
-    entry.details = "{\"cutoff\": " + std::to_string(ToUnix(cutoff)) + ", \"appeals\": " +
-                    std::to_string(report.appeals) + ", \"residents\": " + std::to_string(report.residents) +
+    entry.details = "{\"cutoff\": " + std::to_string(ToUnix(cutoff)) +
+                    ", \"appeals\": " + std::to_string(report.appeals) +
+                    ", \"residents\": " + std::to_string(report.residents) +
                     ", \"orphaned_files\": " + std::to_string(report.orphaned_files.size()) + "}";
     InsertAudit(c, entry);
   });

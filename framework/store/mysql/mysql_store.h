@@ -81,7 +81,8 @@ class MysqlStore final : public Store {
   std::vector<Attachment> ListAttachments(int64_t appeal_id) override;
 
   void Audit(const AuditEntry& entry) override;
-  std::vector<AuditEntry> ListAudit(const std::string& entity, const std::string& entity_id) override;
+  std::vector<AuditEntry> ListAudit(const std::string& entity,
+                                    const std::string& entity_id) override;
 
   PurgeReport PurgeClosedBefore(Timestamp cutoff, const AuditEntry& audit) override;
 

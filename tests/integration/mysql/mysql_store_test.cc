@@ -2,6 +2,8 @@
 // mariadbd (tests/support/mariadb_server.h): connections that die under the
 // pool, transactions cut in the middle, hosts migrating at once (B12), and
 // the harness itself leaving no server behind.
+#include "store/mysql/mysql_store.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -11,7 +13,6 @@
 #include <thread>
 
 #include "store/migrations.h"
-#include "store/mysql/mysql_store.h"
 #include "support/mariadb_server.h"
 
 namespace vikno::testing {
@@ -20,7 +21,8 @@ namespace {
 const Timestamp kT0 = FromUnix(1790000000);  // 2026-09-21
 
 AuditEntry Audit(std::string action, std::string entity_id = "") {
-  return AuditEntry::By(Actor::System("test"), kT0, "appeal", std::move(entity_id), std::move(action));
+  return AuditEntry::By(Actor::System("test"), kT0, "appeal", std::move(entity_id),
+                        std::move(action));
 }
 
 Appeal Draft(std::string description, std::string number = "") {
@@ -85,7 +87,8 @@ TEST_F(MysqlStoreTest, KilledConnectionFailsOneCallAndTheNextGetsAFreshOne) {
   EXPECT_EQ(CountAppeals(*store), 2);
   ASSERT_TRUE(store->FindAppeal(first.id));
   EXPECT_EQ(store->FindAppeal(first.id)->description, "перше");
-  EXPECT_EQ(store->FindAppeal(second.id)->executors, (std::vector<std::string>{"vodokanal", "zhek-3"}));
+  EXPECT_EQ(store->FindAppeal(second.id)->executors,
+            (std::vector<std::string>{"vodokanal", "zhek-3"}));
   // Every stored card has exactly its one audit entry; the failed one left none.
   EXPECT_EQ(store->ListAudit("appeal", std::to_string(first.id)).size(), 1u);
   EXPECT_EQ(store->ListAudit("appeal", std::to_string(second.id)).size(), 1u);
@@ -110,7 +113,8 @@ TEST(MysqlStoreRestart, ServerRestartCostsOneFailedCallAndLosesNothing) {
 
   server.Restart();
 
-  EXPECT_THROW(store.FindAppeal(a.id), StoreError);  // the pooled connection died with the old server
+  EXPECT_THROW(store.FindAppeal(a.id),
+               StoreError);  // the pooled connection died with the old server
   std::optional<Appeal> found;
   // A second pooled connection may be dead too; within pool_size + 1 calls
   // every stale one is gone and a fresh one answers.
@@ -251,9 +255,10 @@ TEST_F(MysqlStoreTest, MigrateWaitsForALeaseHeldElsewhereAndTakesItOverWhenItExp
   auto store = Open();
   // Another host (here: a row written as root) holds the lease for 2 more
   // seconds, as if it had died in the middle of a migration.
-  server_->Execute("UPDATE " + db_ +
-                   ".schema_migrations_lease SET holder = 'dead-host:1:1', expires_at = UNIX_TIMESTAMP() + 2"
-                   " WHERE id = 1");
+  server_->Execute(
+      "UPDATE " + db_ +
+      ".schema_migrations_lease SET holder = 'dead-host:1:1', expires_at = UNIX_TIMESTAMP() + 2"
+      " WHERE id = 1");
   const auto start = std::chrono::steady_clock::now();
   store->Migrate();
   const auto waited = std::chrono::steady_clock::now() - start;
@@ -268,8 +273,9 @@ TEST_F(MysqlStoreTest, MigrateWaitsForALeaseHeldElsewhereAndTakesItOverWhenItExp
 
 TEST_F(MysqlStoreTest, RefusesADatabaseMigratedByANewerBinary) {
   auto store = Open();
-  server_->Execute("INSERT INTO " + db_ +
-                   ".schema_migrations (version, name, applied_at) VALUES (999, '999_future.sql', 0)");
+  server_->Execute(
+      "INSERT INTO " + db_ +
+      ".schema_migrations (version, name, applied_at) VALUES (999, '999_future.sql', 0)");
   try {
     store->Migrate();
     FAIL() << "Migrate accepted a newer schema";
@@ -282,7 +288,8 @@ TEST_F(MysqlStoreTest, ImportNumbersUnnumberedCardsByIdAcrossBatches) {
   auto store = Open(2);
   std::vector<Appeal> drafts;
   for (int i = 0; i < 601; ++i)  // more than two INSERT batches
-    drafts.push_back(Draft("імпорт " + std::to_string(i), i % 3 == 0 ? "OLD-" + std::to_string(i) : ""));
+    drafts.push_back(
+        Draft("імпорт " + std::to_string(i), i % 3 == 0 ? "OLD-" + std::to_string(i) : ""));
   store->ImportAppeals(drafts);
   EXPECT_EQ(CountAppeals(*store), 601);
 
@@ -300,8 +307,10 @@ TEST_F(MysqlStoreTest, ImportNumbersUnnumberedCardsByIdAcrossBatches) {
   for (const Appeal& a : all) {
     numbers.insert(a.number);
     const int i = std::stoi(a.description.substr(a.description.find(' ') + 1));
-    if (i % 3 == 0) EXPECT_EQ(a.number, "OLD-" + std::to_string(i));
-    else EXPECT_EQ(a.number, std::to_string(a.id));
+    if (i % 3 == 0)
+      EXPECT_EQ(a.number, "OLD-" + std::to_string(i));
+    else
+      EXPECT_EQ(a.number, std::to_string(a.id));
     EXPECT_EQ(a.executors, (std::vector<std::string>{"vodokanal", "zhek-3"}));
     EXPECT_EQ(a.version, 1);
   }
@@ -311,7 +320,8 @@ TEST_F(MysqlStoreTest, ImportNumbersUnnumberedCardsByIdAcrossBatches) {
 TEST_F(MysqlStoreTest, ImportIsAllOrNothing) {
   auto store = Open();
   std::vector<Appeal> drafts;
-  for (int i = 0; i < 300; ++i) drafts.push_back(Draft("партія " + std::to_string(i), "N-" + std::to_string(i)));
+  for (int i = 0; i < 300; ++i)
+    drafts.push_back(Draft("партія " + std::to_string(i), "N-" + std::to_string(i)));
   drafts.push_back(Draft("дубль", "N-5"));  // duplicate number in the second batch
   EXPECT_THROW(store->ImportAppeals(drafts), StoreError);
   EXPECT_EQ(CountAppeals(*store), 0);
@@ -351,7 +361,8 @@ TEST_F(MysqlStoreTest, ConcurrentUpdatesOneWinsTheOtherIsStale) {
   ASSERT_FALSE(ry.ok());
   EXPECT_EQ(ry.refusal().code, "stale");
   EXPECT_EQ(store->FindAppeal(a.id)->status, Status::kInWork);
-  EXPECT_EQ(store->ListAudit("appeal", std::to_string(a.id)).size(), 2u);  // create + take_into_work
+  EXPECT_EQ(store->ListAudit("appeal", std::to_string(a.id)).size(),
+            2u);  // create + take_into_work
 }
 
 TEST_F(MysqlStoreTest, Utf8mb4RoundTripsAndLongTextIsAnErrorNotATruncation) {
@@ -409,8 +420,10 @@ TEST(MariaDbServerHarness, MissingBinaryNamesThePackage) {
     EXPECT_NE(std::string(e.what()).find("/nonexistent/mariadbd"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("mariadb-server"), std::string::npos) << e.what();
   }
-  if (old) ::setenv("VIKNO_MARIADBD", saved.c_str(), 1);
-  else ::unsetenv("VIKNO_MARIADBD");
+  if (old)
+    ::setenv("VIKNO_MARIADBD", saved.c_str(), 1);
+  else
+    ::unsetenv("VIKNO_MARIADBD");
 
   const std::string saved_path = std::getenv("PATH") ? std::getenv("PATH") : "";
   ::setenv("PATH", "/nonexistent", 1);
