@@ -23,6 +23,7 @@ Object::Ptr ParseObject(const std::string& body) {
   Poco::Dynamic::Var parsed;
   try {
     Poco::JSON::Parser parser;
+    parser.setDepth(16);  // our bodies are three levels deep; deep nesting is an attack
     parsed = parser.parse(body);
   } catch (const Poco::Exception& e) {
     throw HttpError(400, "malformed_json", "the body is not valid JSON: " + e.message());

@@ -345,6 +345,8 @@ TEST_F(ApiTest, BadBodiesAre400And415And422) {
   ExpectError(Post("/api/v1/appeals", "{\"description\": \"Яма\", "), 400, "malformed_json");
   ExpectError(Post("/api/v1/appeals", "[1,2,3]"), 400, "malformed_json");
   ExpectError(Post("/api/v1/appeals", "not json at all"), 400, "malformed_json");
+  ExpectError(Post("/api/v1/appeals", std::string(20000, '[') + std::string(20000, ']')), 400,
+              "malformed_json");
   ExpectError(Post("/api/v1/appeals", R"({"description":"Яма","channel":"web","colour":"red"})"), 400,
               "unknown_field");
   ExpectError(Post("/api/v1/appeals", R"({"description":42,"channel":"web"})"), 400, "invalid_field");
