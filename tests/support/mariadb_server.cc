@@ -176,7 +176,8 @@ bool ProcessAlive(pid_t pid) {
   return close == std::string::npos || close + 2 >= content.size() || content[close + 2] != 'Z';
 }
 
-MariaDbServer::MariaDbServer(int start_timeout_s) : start_timeout_s_(start_timeout_s) {
+MariaDbServer::MariaDbServer(std::vector<std::string> extra_args, int start_timeout_s)
+    : extra_args_(std::move(extra_args)), start_timeout_s_(start_timeout_s) {
   const MariaDbBinaries bins = FindMariaDbBinaries();
   mariadbd_ = bins.mariadbd;
   dir_ = MakeTempDir();
@@ -212,6 +213,7 @@ void MariaDbServer::StartServer() {
   };
   // mariadbd refuses to run as root unless told to.
   if (::geteuid() == 0) args.push_back("--user=root");
+  args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   pid_ = Spawn(args, dir_ + "/mariadbd.out");
 
   const auto deadline = steady_clock::now() + std::chrono::seconds(start_timeout_s_);

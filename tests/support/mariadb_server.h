@@ -46,7 +46,9 @@ class MariaDbServer {
   // Initialises a data directory and starts mariadbd; returns once the server
   // accepts connections. Throws std::runtime_error (with the tail of the
   // server's error log) when that does not happen within `start_timeout_s`.
-  explicit MariaDbServer(int start_timeout_s = 60);
+  // `extra_args` are appended to mariadbd's command line, for tests of a
+  // server setting ("--innodb-autoinc-lock-mode=2", as Galera requires).
+  explicit MariaDbServer(std::vector<std::string> extra_args = {}, int start_timeout_s = 60);
   ~MariaDbServer();
   MariaDbServer(const MariaDbServer&) = delete;
   MariaDbServer& operator=(const MariaDbServer&) = delete;
@@ -89,6 +91,7 @@ class MariaDbServer {
   void StartServer();
   void StopServer();
 
+  std::vector<std::string> extra_args_;
   int start_timeout_s_;
   std::string mariadbd_;
   std::string dir_;

@@ -317,6 +317,30 @@ TEST_F(MysqlStoreTest, ImportNumbersUnnumberedCardsByIdAcrossBatches) {
   EXPECT_EQ(numbers.size(), 601u);
 }
 
+// Galera requires innodb_autoinc_lock_mode = 2, where a multi-row INSERT's ids
+// need not be consecutive; the import then goes row by row.
+TEST(MysqlStoreInterleavedIds, ImportNumbersCardsByIdUnderLockMode2) {
+  MariaDbServer server({"--innodb-autoinc-lock-mode=2"});
+  const std::string db = server.CreateDatabase();
+  MysqlStore store(server.Options(db, 2));
+  store.Migrate();
+  std::vector<Appeal> drafts;
+  for (int i = 0; i < 40; ++i)
+    drafts.push_back(
+        Draft("імпорт " + std::to_string(i), i % 4 == 0 ? "OLD-" + std::to_string(i) : ""));
+  store.ImportAppeals(drafts);
+  AppealQuery q;
+  q.limit = 100;
+  q.with_total = true;
+  const AppealPage page = store.ListAppeals(q);
+  ASSERT_EQ(page.total, 40);
+  for (const Appeal& a : page.items) {
+    const int i = std::stoi(a.description.substr(a.description.find(' ') + 1));
+    EXPECT_EQ(a.number, i % 4 == 0 ? "OLD-" + std::to_string(i) : std::to_string(a.id));
+    EXPECT_EQ(a.executors, (std::vector<std::string>{"vodokanal", "zhek-3"}));
+  }
+}
+
 TEST_F(MysqlStoreTest, ImportIsAllOrNothing) {
   auto store = Open();
   std::vector<Appeal> drafts;
