@@ -63,7 +63,8 @@ int RunCityTestsCommand(const std::string& dir, std::ostream& out, std::ostream&
     return 2;
   }
   (report.ok() ? out : err) << report.Summary();
-  if (!report.Summary().empty() && report.Summary().back() != '\n') (report.ok() ? out : err) << "\n";
+  if (!report.Summary().empty() && report.Summary().back() != '\n')
+    (report.ok() ? out : err) << "\n";
   return report.ok() ? 0 : 1;
 }
 

@@ -52,7 +52,8 @@ class RetentionTask final : public Poco::Util::TimerTask {
       LogPurge(retention_.Purge(years_), years_);
     } catch (const std::exception& e) {
       // The store rolled the pass back; tomorrow's run tries again.
-      Log(Poco::Message::PRIO_ERROR, "retention", "purge failed", {{"error", std::string(e.what())}});
+      Log(Poco::Message::PRIO_ERROR, "retention", "purge failed",
+          {{"error", std::string(e.what())}});
     }
   }
 
@@ -176,7 +177,8 @@ int ServeCommand(const Config& config, std::ostream& out, std::ostream& err,
 
   wait_for_stop();
 
-  Log(Poco::Message::PRIO_NOTICE, "host", "stopping: no new requests, finishing the ones in flight");
+  Log(Poco::Message::PRIO_NOTICE, "host",
+      "stopping: no new requests, finishing the ones in flight");
   // 35 s outlasts the server's 30 s socket time-out, so only a wedged
   // handler could still be running after it.
   const bool drained = server.Stop(std::chrono::seconds(35));

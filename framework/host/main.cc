@@ -11,10 +11,10 @@
 #include <Poco/Util/Option.h>
 #include <Poco/Util/OptionSet.h>
 #include <Poco/Util/ServerApplication.h>
+#include <pthread.h>
 
 #include <csignal>
 #include <iostream>
-#include <pthread.h>
 
 #include "host/city.h"
 #include "host/commands.h"
@@ -41,12 +41,13 @@ class ViknoApp final : public Poco::Util::ServerApplication {
  protected:
   void defineOptions(Poco::Util::OptionSet& options) override {
     ServerApplication::defineOptions(options);
-    options.addOption(Poco::Util::Option("config", "c", "configuration file (default " +
-                                                            std::string(kDefaultConfig) + ")")
-                          .required(false)
-                          .repeatable(false)
-                          .argument("file")
-                          .callback(Poco::Util::OptionCallback<ViknoApp>(this, &ViknoApp::OnConfig)));
+    options.addOption(
+        Poco::Util::Option("config", "c",
+                           "configuration file (default " + std::string(kDefaultConfig) + ")")
+            .required(false)
+            .repeatable(false)
+            .argument("file")
+            .callback(Poco::Util::OptionCallback<ViknoApp>(this, &ViknoApp::OnConfig)));
     options.addOption(Poco::Util::Option("help", "h", "show this help")
                           .required(false)
                           .repeatable(false)

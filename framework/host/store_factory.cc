@@ -19,8 +19,7 @@ std::unique_ptr<Store> OpenStore(const Config& config) {
     const std::filesystem::path path = SqlitePathOf(config);
     std::error_code ec;
     if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
-    if (ec)
-      throw StoreError("cannot create the folder of " + path.string() + ": " + ec.message());
+    if (ec) throw StoreError("cannot create the folder of " + path.string() + ": " + ec.message());
     return std::make_unique<SqliteStore>(path.string());
   }
   if (config.storage.backend == "mysql") {

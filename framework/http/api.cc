@@ -119,13 +119,14 @@ Reply CreateAppeal(const ApiDeps& deps, Call& call) {
   input.resident_id = String(body, "resident_id");
   input.anonymous = Bool(body, "anonymous", false);
   if (auto a = Child(body, "address")) {
-    OnlyFields(a, {"registry_id", "city", "district", "street", "house", "flat", "entrance",
-                   "point"},
+    OnlyFields(a,
+               {"registry_id", "city", "district", "street", "house", "flat", "entrance", "point"},
                "address.");
     if (a->has("registry_id") && !a->isNull("registry_id")) {
       auto v = a->get("registry_id");
       if (!v.isInteger() || v.convert<Poco::Int64>() <= 0)
-        throw HttpError(400, "invalid_field", "field 'address.registry_id' must be a positive integer");
+        throw HttpError(400, "invalid_field",
+                        "field 'address.registry_id' must be a positive integer");
       input.address.registry_id = v.convert<Poco::Int64>();
     }
     input.address.city = String(a, "city", "address.");
@@ -183,8 +184,8 @@ int64_t ParseInt(const std::string& name, const std::string& value, int64_t min,
   Poco::Int64 n = 0;
   if (!Poco::NumberParser::tryParse64(value, n) || n < min || n > max)
     throw HttpError(400, "invalid_parameter",
-                    "parameter '" + name + "' must be an integer in " + std::to_string(min) +
-                        ".." + std::to_string(max));
+                    "parameter '" + name + "' must be an integer in " + std::to_string(min) + ".." +
+                        std::to_string(max));
   return n;
 }
 
@@ -217,8 +218,7 @@ Reply Transition(const ApiDeps& deps, Call& call) {
   TransitionRequest request;
   request.action = String(body, "action");
   request.note = String(body, "note");
-  if (request.action.empty())
-    throw HttpError(422, "missing_action", "field 'action' is required");
+  if (request.action.empty()) throw HttpError(422, "missing_action", "field 'action' is required");
   auto moved = deps.appeals->Transition(id, request, call.actor());
   if (!moved) return Refused(moved.refusal());
   return Json(200, AppealJson(moved.value(), Now(deps)));
@@ -279,7 +279,8 @@ AppealQuery ParseAppealQuery(const std::vector<std::pair<std::string, std::strin
       for (const auto& code : SplitList(value)) {
         auto s = ParseStatus(code);
         if (!s)
-          throw HttpError(400, "invalid_parameter", "parameter 'status': unknown status '" + code + "'");
+          throw HttpError(400, "invalid_parameter",
+                          "parameter 'status': unknown status '" + code + "'");
         q.statuses.push_back(*s);
       }
     } else if (name == "street") {
@@ -295,9 +296,12 @@ AppealQuery ParseAppealQuery(const std::vector<std::pair<std::string, std::strin
     } else if (name == "overdue") {
       q.overdue_only = ParseFlag(name, value);
     } else if (name == "sort") {
-      if (value == "newest") q.sort = AppealQuery::Sort::kNewestFirst;
-      else if (value == "oldest") q.sort = AppealQuery::Sort::kOldestFirst;
-      else if (value == "due") q.sort = AppealQuery::Sort::kDueSoonest;
+      if (value == "newest")
+        q.sort = AppealQuery::Sort::kNewestFirst;
+      else if (value == "oldest")
+        q.sort = AppealQuery::Sort::kOldestFirst;
+      else if (value == "due")
+        q.sort = AppealQuery::Sort::kDueSoonest;
       else
         throw HttpError(400, "invalid_parameter", "parameter 'sort' must be newest, oldest or due");
     } else if (name == "limit") {
@@ -317,11 +321,13 @@ AppealQuery ParseAppealQuery(const std::vector<std::pair<std::string, std::strin
 
 void RegisterRoutes(Router& router, const ApiDeps& deps) {
   const ApiDeps* d = &deps;  // owned by the server's state, which owns the router
-  router.Add("GET", "/healthz", [d](Call&) { return Healthz(*d); }, /*needs_auth=*/false);
+  router.Add(
+      "GET", "/healthz", [d](Call&) { return Healthz(*d); }, /*needs_auth=*/false);
   router.Add("POST", "/api/v1/appeals", [d](Call& c) { return CreateAppeal(*d, c); });
   router.Add("GET", "/api/v1/appeals", [d](Call& c) { return ListAppeals(*d, c); });
   router.Add("GET", "/api/v1/appeals/{id}", [d](Call& c) { return GetAppeal(*d, c); });
-  router.Add("POST", "/api/v1/appeals/{id}/transitions", [d](Call& c) { return Transition(*d, c); });
+  router.Add("POST", "/api/v1/appeals/{id}/transitions",
+             [d](Call& c) { return Transition(*d, c); });
   router.Add("POST", "/api/v1/appeals/{id}/comments", [d](Call& c) { return AddComment(*d, c); });
   router.Add("GET", "/api/v1/statuses", [d](Call&) { return Statuses(*d); });
 }

@@ -98,8 +98,7 @@ std::optional<Router::Match> Router::Find(const std::string& method, const std::
       match.route = &route;
       return match;
     }
-    if (allowed &&
-        std::find(allowed->begin(), allowed->end(), route.method) == allowed->end())
+    if (allowed && std::find(allowed->begin(), allowed->end(), route.method) == allowed->end())
       allowed->push_back(route.method);
   }
   return std::nullopt;

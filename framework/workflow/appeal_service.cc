@@ -98,9 +98,9 @@ Result<Appeal> AppealService::Create(const NewAppeal& input, const Actor& actor)
   if (input.anonymous && input.identity)
     return Refuse("invalid_identity", "an anonymous appeal carries no identity (002 §5.7)");
   if (auto bad = CheckText(input.category, 200, "category", false)) return *bad;
-  for (const std::string* field : {&input.address.city, &input.address.district,
-                                   &input.address.street, &input.address.house,
-                                   &input.address.flat, &input.address.entrance}) {
+  for (const std::string* field :
+       {&input.address.city, &input.address.district, &input.address.street, &input.address.house,
+        &input.address.flat, &input.address.entrance}) {
     if (auto bad = CheckText(*field, 300, "address", false)) return *bad;
   }
 
@@ -121,8 +121,8 @@ Result<Appeal> AppealService::Create(const NewAppeal& input, const Actor& actor)
     Poco::JSON::Object details;
     details.set("anonymous", resident.anonymous);
     details.set("identity", resident.identity.has_value());
-    store_.CreateResident(resident, AuditEntry::By(actor, now, "resident", resident.id, "create",
-                                                   ToJson(details)));
+    store_.CreateResident(
+        resident, AuditEntry::By(actor, now, "resident", resident.id, "create", ToJson(details)));
     resident_id = resident.id;
   }
 
@@ -163,8 +163,8 @@ Result<Appeal> AppealService::Create(const NewAppeal& input, const Actor& actor)
     draft.accept_due = d.accept_due;
     draft.resolve_due = d.resolve_due;
   }
-  return store_.CreateAppeal(draft, AuditEntry::By(actor, now, "appeal", "", "create",
-                                                   ToJson(details)));
+  return store_.CreateAppeal(draft,
+                             AuditEntry::By(actor, now, "appeal", "", "create", ToJson(details)));
 }
 
 Result<Appeal> AppealService::Transition(int64_t appeal_id, TransitionRequest request,
@@ -199,9 +199,9 @@ Result<Appeal> AppealService::Transition(int64_t appeal_id, TransitionRequest re
     details.set("from", std::string(StatusCode(from)));
     details.set("to", std::string(StatusCode(to)));
     details.set("note", request.note);
-    auto written = store_.UpdateAppeal(
-        appeal, AuditEntry::By(actor, now, "appeal", std::to_string(appeal.id), request.action,
-                               ToJson(details)));
+    auto written =
+        store_.UpdateAppeal(appeal, AuditEntry::By(actor, now, "appeal", std::to_string(appeal.id),
+                                                   request.action, ToJson(details)));
     if (written) return written;
     if (written.refusal().code != "stale") return written.refusal();
   }

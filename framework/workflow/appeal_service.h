@@ -41,9 +41,9 @@ struct NewAppeal {
   // An existing resident, or empty to register a new one with the data below.
   // Ignored when the actor is a resident: a resident files for themself.
   std::string resident_id;
-  bool anonymous = false;             // 002 §5.7
-  std::optional<Identity> identity;   // for a new resident; never with anonymous
-  std::optional<Consent> consent;     // R31: for a new resident
+  bool anonymous = false;            // 002 §5.7
+  std::optional<Identity> identity;  // for a new resident; never with anonymous
+  std::optional<Consent> consent;    // R31: for a new resident
 };
 
 // Everything a card shows: the appeal, its comments, files and timeline.

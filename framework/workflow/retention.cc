@@ -17,7 +17,8 @@ Timestamp Retention::CutoffFor(Timestamp now, int years) {
   const auto day = floor<days>(now);
   const year_month_day ymd{day};
   year_month_day back{ymd.year() - std::chrono::years{years}, ymd.month(), ymd.day()};
-  if (!back.ok()) back = year_month_day{year_month_day_last{back.year(), month_day_last{back.month()}}};
+  if (!back.ok())
+    back = year_month_day{year_month_day_last{back.year(), month_day_last{back.month()}}};
   return sys_days{back} + (now - day);
 }
 

@@ -116,7 +116,8 @@ TEST_F(HostTest, ServeAnswersHealthzAndExitsZeroPromptlyOnSigterm) {
     Poco::JSON::Parser parser;
     Poco::JSON::Object::Ptr o;
     ASSERT_NO_THROW(o = parser.parse(line).extract<Poco::JSON::Object::Ptr>()) << line;
-    for (const char* key : {"time", "level", "component", "message"}) EXPECT_TRUE(o->has(key)) << line;
+    for (const char* key : {"time", "level", "component", "message"})
+      EXPECT_TRUE(o->has(key)) << line;
     saw_request = saw_request || (o->getValue<std::string>("component") == "http" &&
                                   o->has("status") && o->getValue<int>("status") == 201);
     saw_stopped = saw_stopped || o->getValue<std::string>("message") == "stopped";

@@ -81,7 +81,8 @@ class ApiTest : public ::testing::Test {
                   const std::string& key = kAdminKey) {
     return Request(port_, "POST", uri, body, key);
   }
-  std::string AppealBody(const std::string& text = "", const std::string& street = "вулиця Соборна") {
+  std::string AppealBody(const std::string& text = "",
+                         const std::string& street = "вулиця Соборна") {
     Object o;
     o.set("description", text.empty() ? city_.routed_text : text);
     o.set("channel", "phone");
@@ -94,8 +95,7 @@ class ApiTest : public ::testing::Test {
     o.stringify(out);
     return out.str();
   }
-  int64_t CreateAppeal(const std::string& text = "",
-                       const std::string& street = "вулиця Соборна") {
+  int64_t CreateAppeal(const std::string& text = "", const std::string& street = "вулиця Соборна") {
     auto a = Post("/api/v1/appeals", AppealBody(text, street));
     EXPECT_EQ(a.status, 201) << a.body;
     return a.json ? a.json->getValue<int64_t>("id") : 0;
@@ -171,7 +171,7 @@ TEST_F(ApiTest, CreateListGetTransitionCommentRoundTrip) {
   EXPECT_EQ(created.json->getValue<std::string>("channel"), "phone");
   EXPECT_EQ(created.json->getValue<std::string>("created_at"), "2026-03-02T09:00:00Z");
   EXPECT_TRUE(created.json->get("number").isString());  // numbers as strings
-  EXPECT_TRUE(created.json->get("id").isInteger());      // ids as numbers
+  EXPECT_TRUE(created.json->get("id").isInteger());     // ids as numbers
   EXPECT_TRUE(created.json->isNull("closed_at"));
   EXPECT_EQ(created.json->getObject("address")->getValue<std::string>("street"), "вулиця Соборна");
 
@@ -188,9 +188,9 @@ TEST_F(ApiTest, CreateListGetTransitionCommentRoundTrip) {
   EXPECT_EQ(moved.json->getValue<std::string>("status"), "in_work");
   EXPECT_EQ(moved.json->getValue<std::string>("accepted_at"), "2026-03-02T09:10:00Z");
 
-  auto comment = Post("/api/v1/appeals/" + std::to_string(id) + "/comments",
-                      R"({"text":"Бригада виїхала \"сьогодні\"","visible_to_resident":true})",
-                      kExecutorKey);
+  auto comment =
+      Post("/api/v1/appeals/" + std::to_string(id) + "/comments",
+           R"({"text":"Бригада виїхала \"сьогодні\"","visible_to_resident":true})", kExecutorKey);
   ASSERT_EQ(comment.status, 201) << comment.body;
   EXPECT_EQ(comment.json->getValue<std::string>("text"), "Бригада виїхала \"сьогодні\"");
 
@@ -239,7 +239,9 @@ TEST_F(ApiTest, ListFiltersAndPaging) {
   const bool c_has_due = !third.json->isNull("resolve_due");
   ASSERT_TRUE(a && b && c);
   ASSERT_EQ(Post("/api/v1/appeals/" + std::to_string(b) + "/transitions",
-                 R"({"action":"reject","note":"дубль"})").status, 200);
+                 R"({"action":"reject","note":"дубль"})")
+                .status,
+            200);
 
   auto ids = [&](const std::string& query) {
     auto r = Get("/api/v1/appeals?" + query);
@@ -247,7 +249,8 @@ TEST_F(ApiTest, ListFiltersAndPaging) {
     std::vector<int64_t> out;
     if (!r.json) return out;
     auto items = r.json->getArray("items");
-    for (size_t i = 0; i < items->size(); ++i) out.push_back(items->getObject(i)->getValue<int64_t>("id"));
+    for (size_t i = 0; i < items->size(); ++i)
+      out.push_back(items->getObject(i)->getValue<int64_t>("id"));
     return out;
   };
   using V = std::vector<int64_t>;
@@ -257,7 +260,8 @@ TEST_F(ApiTest, ListFiltersAndPaging) {
   EXPECT_EQ(ids("status=new&status=rejected"), (V{c, b, a}));
   EXPECT_EQ(ids("status=new,rejected&sort=oldest"), (V{a, b, c}));
   EXPECT_EQ(ids("street=" + Encode("вулиця Соборна")), (V{c, a}));
-  EXPECT_EQ(ids("executor=" + city_.lead_executor + "&sort=oldest"), c_is_pothole ? (V{a, b, c}) : (V{a, b}));
+  EXPECT_EQ(ids("executor=" + city_.lead_executor + "&sort=oldest"),
+            c_is_pothole ? (V{a, b, c}) : (V{a, b}));
   EXPECT_EQ(ids("from=2026-03-02T09:30:00Z&to=2026-03-02T10:30:00Z"), (V{b}));
   EXPECT_EQ(ids("from=2026-03-02"), (V{c, b, a}));
   EXPECT_EQ(ids("limit=1&offset=1&sort=oldest"), (V{b}));
@@ -265,7 +269,8 @@ TEST_F(ApiTest, ListFiltersAndPaging) {
   EXPECT_EQ(ids("channel=telegram"), V{});
   clock_.Advance(std::chrono::days(60));
   V overdue;  // b is closed; the others are overdue if they have a resolution deadline
-  if (!Get("/api/v1/appeals/" + std::to_string(a)).json->isNull("resolve_due")) overdue.push_back(a);
+  if (!Get("/api/v1/appeals/" + std::to_string(a)).json->isNull("resolve_due"))
+    overdue.push_back(a);
   if (c_has_due) overdue.push_back(c);
   EXPECT_EQ(ids("overdue=true&sort=oldest"), overdue);
   auto page = Get("/api/v1/appeals?limit=2");
@@ -281,8 +286,8 @@ TEST_F(ApiTest, SqlMetacharactersInEveryFilterAreJustText) {
   const int64_t tricky = CreateAppeal("", tricky_street);
   ASSERT_TRUE(plain && tricky);
   const std::vector<std::string> evil = {
-      "' OR '1'='1", "'; DROP TABLE appeals; --", "\" OR \"\"=\"", "%", "_", "*", "\\",
-      "1; DELETE FROM audit", "') OR 1=1 --", "%' --", "\x01", "water/%"};
+      "' OR '1'='1", "'; DROP TABLE appeals; --", "\" OR \"\"=\"", "%",     "_",    "*",
+      "\\",          "1; DELETE FROM audit",      "') OR 1=1 --",  "%' --", "\x01", "water/%"};
   for (std::string param : {"street", "house", "category", "resident", "channel", "executor"}) {
     for (const auto& value : evil) {
       auto r = Get("/api/v1/appeals?total=true&" + param + "=" + Encode(value));
@@ -291,8 +296,8 @@ TEST_F(ApiTest, SqlMetacharactersInEveryFilterAreJustText) {
       EXPECT_EQ(r.json->getValue<int64_t>("total"), 0) << param << "=" << value;
     }
   }
-  for (std::string param : {"registry_id", "limit", "offset", "from", "to", "status", "sort",
-                                   "overdue", "total"}) {
+  for (std::string param :
+       {"registry_id", "limit", "offset", "from", "to", "status", "sort", "overdue", "total"}) {
     for (const auto& value : evil) {
       auto r = Get("/api/v1/appeals?" + param + "=" + Encode(value));
       ExpectError(r, 400, "invalid_parameter");
@@ -347,9 +352,10 @@ TEST_F(ApiTest, BadBodiesAre400And415And422) {
   ExpectError(Post("/api/v1/appeals", "not json at all"), 400, "malformed_json");
   ExpectError(Post("/api/v1/appeals", std::string(20000, '[') + std::string(20000, ']')), 400,
               "malformed_json");
-  ExpectError(Post("/api/v1/appeals", R"({"description":"Яма","channel":"web","colour":"red"})"), 400,
-              "unknown_field");
-  ExpectError(Post("/api/v1/appeals", R"({"description":42,"channel":"web"})"), 400, "invalid_field");
+  ExpectError(Post("/api/v1/appeals", R"({"description":"Яма","channel":"web","colour":"red"})"),
+              400, "unknown_field");
+  ExpectError(Post("/api/v1/appeals", R"({"description":42,"channel":"web"})"), 400,
+              "invalid_field");
   ExpectError(Post("/api/v1/appeals", R"({"description":"Яма","channel":"pigeon"})"), 400,
               "invalid_channel");
   ExpectError(Post("/api/v1/appeals", R"({"description":"","channel":"web"})"), 422,
@@ -360,7 +366,8 @@ TEST_F(ApiTest, BadBodiesAre400And415And422) {
   ExpectError(Request(port_, "POST", "/api/v1/appeals", AppealBody(), kAdminKey, ""), 415,
               "unsupported_media_type");
   EXPECT_EQ(Request(port_, "POST", "/api/v1/appeals", AppealBody(), kAdminKey,
-                    "application/json; charset=utf-8").status,
+                    "application/json; charset=utf-8")
+                .status,
             201);
 
   const std::string t = "/api/v1/appeals/" + std::to_string(CreateAppeal()) + "/transitions";
@@ -387,7 +394,8 @@ TEST_F(ApiTest, OversizedBodyIs413WithoutReadingIt) {
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(3));
 
   // Just over the limit through the ordinary client.
-  const std::string big = "{\"description\":\"" + std::string(kMaxBody, 'x') + "\",\"channel\":\"web\"}";
+  const std::string big =
+      "{\"description\":\"" + std::string(kMaxBody, 'x') + "\",\"channel\":\"web\"}";
   auto a = Post("/api/v1/appeals", big);
   ExpectError(a, 413, "payload_too_large");
 
@@ -411,19 +419,26 @@ TEST_F(ApiTest, OversizedBodyIs413WithoutReadingIt) {
 
 TEST_F(ApiTest, BadQueryParametersAre400NamingTheParameter) {
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"from=yesterday", "from"},      {"to=2026-13-01", "to"},
-      {"limit=0", "limit"},            {"limit=201", "limit"},
-      {"offset=-1", "offset"},         {"status=lost", "status"},
-      {"sort=random", "sort"},         {"overdue=maybe", "overdue"},
-      {"registry_id=abc", "registry_id"}, {"colour=red", "colour"},
-      {"limit=5&limit=6", "limit"},    {"total=yes", "total"},
+      {"from=yesterday", "from"},
+      {"to=2026-13-01", "to"},
+      {"limit=0", "limit"},
+      {"limit=201", "limit"},
+      {"offset=-1", "offset"},
+      {"status=lost", "status"},
+      {"sort=random", "sort"},
+      {"overdue=maybe", "overdue"},
+      {"registry_id=abc", "registry_id"},
+      {"colour=red", "colour"},
+      {"limit=5&limit=6", "limit"},
+      {"total=yes", "total"},
       {"executor=", "executor"},
       {"from=2026-03-05&to=2026-03-01", "to"},
   };
   for (const auto& [query, name] : cases) {
     auto a = Get("/api/v1/appeals?" + query);
     ExpectError(a, 400, "invalid_parameter");
-    EXPECT_NE(a.ErrorMessage().find("'" + name + "'"), std::string::npos) << query << ": " << a.body;
+    EXPECT_NE(a.ErrorMessage().find("'" + name + "'"), std::string::npos)
+        << query << ": " << a.body;
   }
   ExpectError(Get("/api/v1/appeals?street=%zz"), 400, "bad_request");
 }
@@ -460,8 +475,9 @@ TEST_F(ApiTest, StopLetsARequestInFlightFinish) {
   const std::string body = AppealBody();
   const std::string head =
       "POST /api/v1/appeals HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
-      std::string(kAdminKey) + "\r\nContent-Type: application/json\r\nContent-Length: " +
-      std::to_string(body.size()) + "\r\n\r\n";
+      std::string(kAdminKey) +
+      "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+      "\r\n\r\n";
   socket.sendBytes(head.data(), static_cast<int>(head.size()));
   socket.sendBytes(body.data(), 5);
   for (int i = 0; i < 200 && server_->InFlight() == 0; ++i)

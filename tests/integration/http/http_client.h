@@ -54,7 +54,8 @@ inline HttpAnswer Request(uint16_t port, const std::string& method, const std::s
   try {
     Poco::JSON::Parser parser;
     auto v = parser.parse(answer.body);
-    if (v.type() == typeid(Poco::JSON::Object::Ptr)) answer.json = v.extract<Poco::JSON::Object::Ptr>();
+    if (v.type() == typeid(Poco::JSON::Object::Ptr))
+      answer.json = v.extract<Poco::JSON::Object::Ptr>();
   } catch (const Poco::Exception&) {
   }
   return answer;

@@ -68,7 +68,9 @@ TEST_F(WorkflowTest, CreateRefusesBadInputAndStoresNothing) {
   const std::vector<Case> cases = {
       {[](NewAppeal& in) { in.description = ""; }, "missing_description"},
       {[](NewAppeal& in) { in.description = " \n\t "; }, "missing_description"},
-      {[](NewAppeal& in) { in.description = std::string(AppealService::kMaxDescriptionBytes + 1, 'x'); },
+      {[](NewAppeal& in) {
+         in.description = std::string(AppealService::kMaxDescriptionBytes + 1, 'x');
+       },
        "invalid_description"},
       {[](NewAppeal& in) { in.description = "bad \xC3\x28 utf8"; }, "invalid_description"},
       {[](NewAppeal& in) { in.channel = "pigeon"; }, "invalid_channel"},
@@ -175,8 +177,8 @@ TEST_F(WorkflowTest, EveryTransitionOfTheTableWorksThroughTheWorkflow) {
       EXPECT_EQ(audit.back().actor_role, RoleCode(role));
       EXPECT_TRUE(Contains(audit.back().details,
                            "\"from\":\"" + std::string(StatusCode(rule.from)) + "\""));
-      EXPECT_TRUE(Contains(audit.back().details,
-                           "\"to\":\"" + std::string(StatusCode(rule.to)) + "\""));
+      EXPECT_TRUE(
+          Contains(audit.back().details, "\"to\":\"" + std::string(StatusCode(rule.to)) + "\""));
       EXPECT_TRUE(Contains(audit.back().details, "\"note\":\"причина\""));
       ++taken;
     }
@@ -191,9 +193,12 @@ TEST_F(WorkflowTest, AcceptedAtIsSetOnlyTheFirstTimeTakenIntoWork) {
   const auto first = m->accepted_at;
   ASSERT_EQ(first, clock_.Now());
   clock_.Advance(1h);
-  ASSERT_TRUE(service_.Transition(a.id, {"send_for_confirmation", Role::kSystem, "зроблено"},
-                                  ExecutorOf("roads")).ok());
-  ASSERT_TRUE(service_.Transition(a.id, {"return_for_rework", Role::kSystem, "погано"}, Admin()).ok());
+  ASSERT_TRUE(service_
+                  .Transition(a.id, {"send_for_confirmation", Role::kSystem, "зроблено"},
+                              ExecutorOf("roads"))
+                  .ok());
+  ASSERT_TRUE(
+      service_.Transition(a.id, {"return_for_rework", Role::kSystem, "погано"}, Admin()).ok());
   clock_.Advance(1h);
   m = service_.Transition(a.id, {"take_into_work", Role::kSystem, ""}, ExecutorOf("roads"));
   ASSERT_TRUE(m.ok());
@@ -217,7 +222,8 @@ TEST_F(WorkflowTest, RefusedTransitionsWriteNothing) {
       {{"reject", Role::kSystem, "не наше"}, ExecutorOf("roads"), "forbidden"},
       // The client's claimed role is ignored: the actor's role counts.
       {{"reject", Role::kAdministrator, "не наше"}, ExecutorOf("roads"), "forbidden"},
-      {{"reject", Role::kSystem, std::string(AppealService::kMaxNoteBytes + 1, 'x')}, Admin(),
+      {{"reject", Role::kSystem, std::string(AppealService::kMaxNoteBytes + 1, 'x')},
+       Admin(),
        "invalid_note"},
       {{"take_into_work", Role::kSystem, ""}, Admin(), "not_found"},  // id below is absent
   };
@@ -359,13 +365,17 @@ class InterferingStore final : public Store {
   std::vector<AppliedMigration> Migrations() override { return s_.Migrations(); }
   bool Ping() override { return s_.Ping(); }
   void CreateResident(const Resident& r, const AuditEntry& a) override { s_.CreateResident(r, a); }
-  std::optional<Resident> FindResident(const std::string& id) override { return s_.FindResident(id); }
+  std::optional<Resident> FindResident(const std::string& id) override {
+    return s_.FindResident(id);
+  }
   std::vector<Resident> FindResidentsByPhone(const std::string& p) override {
     return s_.FindResidentsByPhone(p);
   }
   void UpdateResident(const Resident& r, const AuditEntry& a) override { s_.UpdateResident(r, a); }
   void UpsertExecutor(const Executor& e) override { s_.UpsertExecutor(e); }
-  std::optional<Executor> FindExecutor(const std::string& id) override { return s_.FindExecutor(id); }
+  std::optional<Executor> FindExecutor(const std::string& id) override {
+    return s_.FindExecutor(id);
+  }
   std::vector<Executor> ListExecutors() override { return s_.ListExecutors(); }
   void UpsertCategory(const Category& c) override { s_.UpsertCategory(c); }
   std::vector<Category> ListCategories() override { return s_.ListCategories(); }
@@ -378,7 +388,9 @@ class InterferingStore final : public Store {
   std::vector<RegistryAddress> ListRegistryAddresses(const std::string& c) override {
     return s_.ListRegistryAddresses(c);
   }
-  Appeal CreateAppeal(const Appeal& d, const AuditEntry& a) override { return s_.CreateAppeal(d, a); }
+  Appeal CreateAppeal(const Appeal& d, const AuditEntry& a) override {
+    return s_.CreateAppeal(d, a);
+  }
   std::optional<Appeal> FindAppeal(int64_t id) override { return s_.FindAppeal(id); }
   std::optional<Appeal> FindAppealByNumber(const std::string& n) override {
     return s_.FindAppealByNumber(n);
@@ -411,8 +423,9 @@ TEST_F(WorkflowTest, StaleWriteIsRetriedOnceAgainstTheFreshCard) {
   racing.interfere = [&] {
     Appeal other = *store_->FindAppeal(a.id);
     other.commission_inspection = true;
-    ASSERT_TRUE(store_->UpdateAppeal(other, AuditEntry::By(Admin(), clock_.Now(), "appeal",
-                                                           std::to_string(a.id), "flag_commission"))
+    ASSERT_TRUE(store_
+                    ->UpdateAppeal(other, AuditEntry::By(Admin(), clock_.Now(), "appeal",
+                                                         std::to_string(a.id), "flag_commission"))
                     .ok());
   };
   racing.interfere_times = 1;
@@ -434,8 +447,9 @@ TEST_F(WorkflowTest, StaleTwiceIsRefusedAndWritesNothingOfOurs) {
   racing.interfere = [&] {
     Appeal other = *store_->FindAppeal(a.id);
     other.commission_inspection = !other.commission_inspection;
-    ASSERT_TRUE(store_->UpdateAppeal(other, AuditEntry::By(Admin(), clock_.Now(), "appeal",
-                                                           std::to_string(a.id), "flag_commission"))
+    ASSERT_TRUE(store_
+                    ->UpdateAppeal(other, AuditEntry::By(Admin(), clock_.Now(), "appeal",
+                                                         std::to_string(a.id), "flag_commission"))
                     .ok());
   };
   racing.interfere_times = 5;

@@ -32,8 +32,8 @@ class RetentionTest : public WorkflowTest {
     att.original_name = "photo.png";
     att.uploaded_by = "op-1";
     att.created_at = clock_.Now();
-    store_->AddAttachment(att, AuditEntry::By(Operator(), clock_.Now(), "appeal",
-                                              std::to_string(a.id), "attach"));
+    store_->AddAttachment(
+        att, AuditEntry::By(Operator(), clock_.Now(), "appeal", std::to_string(a.id), "attach"));
     return stored->sha256;
   }
 
@@ -69,7 +69,8 @@ TEST_F(RetentionTest, PurgesOldClosedCardsAndOnlyTheirOrphanedFiles) {
   EXPECT_EQ(report.files_missing, 0);
 
   EXPECT_FALSE(store_->FindAppeal(old_closed.id).has_value());
-  EXPECT_TRUE(store_->FindAppeal(old_open.id).has_value());  // not final: kept (R32 counts from closing)
+  EXPECT_TRUE(
+      store_->FindAppeal(old_open.id).has_value());  // not final: kept (R32 counts from closing)
   EXPECT_TRUE(store_->FindAppeal(recent_closed.id).has_value());
   EXPECT_FALSE(files_.Contains(only_old));
   EXPECT_TRUE(files_.Contains(shared));  // still on a kept card
