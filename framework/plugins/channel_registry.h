@@ -62,7 +62,8 @@ class ChannelRegistry {
   ChannelRegistry& operator=(const ChannelRegistry&) = delete;
 
   // Loads and starts each spec in order. Every failure is logged and
-  // reported; it never stops the others.
+  // reported; it never stops the others. Channels built into the host (an
+  // empty `library`, like the web form) are not plugins: leave them out.
   std::vector<ChannelStartReport> StartAll(const std::vector<ChannelSpec>& specs);
 
   // Stops the channels in reverse start order: closes each one's webhooks

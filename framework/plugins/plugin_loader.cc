@@ -50,8 +50,13 @@ struct Opened {
 
 // Opens the library and runs the two checks; nothing else of it is called.
 Result<Opened> OpenAndCheck(const std::string& what, const std::string& path) {
+  if (path.empty()) return Refuse(PluginLoader::kMissing, what + "no plugin library is named");
+  // A path is checked here for a clear message; a bare file name is left to
+  // the dynamic loader's search (LD_LIBRARY_PATH, ld.so.conf), as
+  // config/README.md promises.
+  const bool bare_name = path.find('/') == std::string::npos;
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) {
+  if (!bare_name && !std::filesystem::is_regular_file(path, ec)) {
     return Refuse(PluginLoader::kMissing, what + "plugin library " + path + " does not exist");
   }
   // RTLD_NOW: an unresolved symbol fails here, with dlerror's text, rather
@@ -60,8 +65,12 @@ Result<Opened> OpenAndCheck(const std::string& what, const std::string& path) {
   void* raw = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (raw == nullptr) {
     const char* err = dlerror();
-    return Refuse(PluginLoader::kUnloadable,
-                  what + "cannot load " + path + ": " + (err ? err : "unknown dlopen error"));
+    const std::string reason = err ? err : "unknown dlopen error";
+    if (bare_name && reason.find("No such file") != std::string::npos) {
+      return Refuse(PluginLoader::kMissing, what + "plugin library " + path +
+                                                " was not found by the dynamic loader: " + reason);
+    }
+    return Refuse(PluginLoader::kUnloadable, what + "cannot load " + path + ": " + reason);
   }
   std::shared_ptr<void> handle(raw, [](void* h) { dlclose(h); });
 

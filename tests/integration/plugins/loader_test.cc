@@ -69,6 +69,21 @@ TEST(PluginLoader, RefusesMissingFile) {
   EXPECT_THAT(loaded.refusal().message, HasSubstr(path + " does not exist"));
 }
 
+TEST(PluginLoader, BareNameIsLeftToTheDynamicLoaderSearch) {
+  auto loaded = PluginLoader::Load("ghost", "vikno-no-such-plugin.so", {});
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_EQ(loaded.refusal().code, PluginLoader::kMissing);
+  EXPECT_THAT(loaded.refusal().message,
+              HasSubstr("vikno-no-such-plugin.so was not found by the dynamic loader"));
+}
+
+TEST(PluginLoader, RefusesAnEmptyLibraryName) {
+  auto loaded = PluginLoader::Load("web", "", {});
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_EQ(loaded.refusal().code, PluginLoader::kMissing);
+  EXPECT_THAT(loaded.refusal().message, HasSubstr("channel 'web': no plugin library is named"));
+}
+
 TEST(PluginLoader, RefusesFileThatIsNotASharedLibraryWithTheLoadersReason) {
   const auto path = ScratchDir() / "text.so";
   std::ofstream(path) << "this is not an ELF file\n";
