@@ -6,6 +6,9 @@
 
 #include <fstream>
 
+#ifdef VIKNO_TEST_MARIADB
+#include "support/mariadb_server.h"
+#endif
 #include "integration/host/subprocess.h"
 #include "integration/http/http_client.h"
 #include "unit/workflow/workflow_fixture.h"  // FreshTempDir
@@ -136,6 +139,50 @@ TEST_F(HostTest, ServeAnswersHealthzAndExitsZeroPromptlyOnSigterm) {
   ASSERT_EQ(migrate->Wait(20s), 0) << migrate->Stderr();
   EXPECT_NE(migrate->Stdout().find("up to date"), std::string::npos) << migrate->Stdout();
 }
+
+#ifdef VIKNO_TEST_MARIADB
+// storage.backend: mysql, on a private mariadbd (tests/support): the store
+// factory's other branch, end to end.
+TEST_F(HostTest, ServeRunsOnMariaDb) {
+  MariaDbServer mariadb;
+  const MysqlOptions o = mariadb.Options(mariadb.CreateDatabase());
+  std::string base = WriteConfig().string();
+  // Replace the storage block: rewrite the file with the MySQL settings.
+  const auto config = dir_ / "mysql.yaml";
+  {
+    std::ifstream in(base);
+    std::ofstream out(config);
+    std::string line;
+    bool skipping = false;
+    while (std::getline(in, line)) {
+      if (line == "storage:") {
+        out << "storage:\n  backend: mysql\n  mysql:\n    socket: \"" << o.socket << "\"\n"
+            << "    user: " << o.user << "\n    password: \"" << o.password << "\"\n"
+            << "    database: " << o.database << "\n";
+        skipping = true;
+        continue;
+      }
+      if (skipping && line.rfind("  ", 0) == 0) continue;
+      skipping = false;
+      out << line << "\n";
+    }
+  }
+  auto p = Run({"serve", "--config", config.string()}, "mysql");
+  ASSERT_TRUE(p->WaitForOutput("vikno listening on", 60s)) << p->Stderr();
+  auto health = Request(port_, "GET", "/healthz");
+  ASSERT_EQ(health.status, 200) << health.body;
+  EXPECT_EQ(health.json->getValue<std::string>("store"), "mysql");
+  auto created = Request(port_, "POST", "/api/v1/appeals",
+                         R"({"description":"Велика яма на дорозі біля школи","channel":"web"})",
+                         "host-test-secret");
+  ASSERT_EQ(created.status, 201) << created.body;
+  p->Signal(SIGTERM);
+  EXPECT_EQ(p->Wait(15s), 0) << p->Stderr();
+  auto migrate = Run({"migrate", "--config", config.string()}, "mysql-migrate");
+  ASSERT_EQ(migrate->Wait(30s), 0) << migrate->Stderr();
+  EXPECT_NE(migrate->Stdout().find("store mysql is up to date"), std::string::npos);
+}
+#endif
 
 TEST_F(HostTest, ServeStopsOnSigintToo) {
   const auto config = WriteConfig();
