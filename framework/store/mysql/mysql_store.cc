@@ -179,8 +179,8 @@ constexpr const char* kAppealInsertCols =
     "entrance, lat, lon, description, channel, resident_id, anonymous, status, created_at, "
     "updated_at, "
     "accept_due, resolve_due, due_order, accepted_at, closed_at, repeat_of, commission_inspection, "
-    "version";
-constexpr size_t kAppealInsertColCount = 28;
+    "version, next_check_at";
+constexpr size_t kAppealInsertColCount = 29;
 
 int64_t DueOrder(const Appeal& a) { return a.resolve_due ? ToUnix(*a.resolve_due) : kNoDue; }
 
@@ -212,7 +212,8 @@ void BindAppealRow(Binder& b, const Appeal& a, int version) {
       .OptTime(a.closed_at)
       .OptInt(a.repeat_of)
       .Bool(a.commission_inspection)
-      .Int(version);
+      .Int(version)
+      .OptTime(DefaultNextCheck(a));
 }
 
 Appeal ReadAppeal(const sql::ResultSet& rs) {
@@ -851,7 +852,8 @@ Result<Appeal> MysqlStore::UpdateAppeal(const Appeal& appeal, const AuditEntry& 
         "description = ?,"
         " channel = ?, resident_id = ?, anonymous = ?, status = ?, updated_at = ?, accept_due = ?,"
         " resolve_due = ?, due_order = ?, accepted_at = ?, closed_at = ?, repeat_of = ?,"
-        " commission_inspection = ?, version = version + 1 WHERE id = ? AND version = ?");
+        " commission_inspection = ?, next_check_at = ?, version = version + 1"
+        " WHERE id = ? AND version = ?");
     Binder(st)
         .Str(appeal.type)
         .Str(appeal.category)
@@ -880,6 +882,7 @@ Result<Appeal> MysqlStore::UpdateAppeal(const Appeal& appeal, const AuditEntry& 
         .OptTime(appeal.closed_at)
         .OptInt(appeal.repeat_of)
         .Bool(appeal.commission_inspection)
+        .OptTime(DefaultNextCheck(appeal))
         .Int(appeal.id)
         .Int(appeal.version);
     if (st.executeUpdate() == 0) {
@@ -1073,9 +1076,20 @@ PurgeReport MysqlStore::PurgeClosedBefore(Timestamp cutoff, const AuditEntry& au
       while (rs->next()) ids.push_back(rs->getInt64(1));
     }
     std::set<std::string> files;
+    // The residents of the removed cards: only they can lose their last card
+    // in this run (see the erasure below).
+    std::set<std::string> residents;
     for (size_t from = 0; from < ids.size(); from += kIdChunk) {
       const size_t n = std::min(kIdChunk, ids.size() - from);
       const std::string in = "(" + Placeholders(n) + ")";
+      {
+        auto& st = c.Prepare(
+            "SELECT DISTINCT resident_id FROM appeals WHERE resident_id <> '' AND id IN " + in);
+        Binder b(st);
+        for (size_t i = 0; i < n; ++i) b.Int(ids[from + i]);
+        ResultSetPtr rs(st.executeQuery());
+        while (rs->next()) residents.insert(Str(*rs, 1));
+      }
       {
         auto& st = c.Prepare("SELECT DISTINCT sha256 FROM attachments WHERE appeal_id IN " + in);
         Binder b(st);
@@ -1101,8 +1115,9 @@ PurgeReport MysqlStore::PurgeClosedBefore(Timestamp cutoff, const AuditEntry& au
         st.executeUpdate();
       }
       {
-        // Comments, attachments' metadata, executors and requests go by
-        // ON DELETE CASCADE; ratings keep their statistics (SET NULL, B8).
+        // Comments, attachments' metadata, executors, requests and escalation
+        // steps go by ON DELETE CASCADE; ratings keep their statistics
+        // (SET NULL, B8).
         auto& st = c.Prepare("DELETE FROM appeals WHERE id IN " + in);
         Binder b(st);
         for (size_t i = 0; i < n; ++i) b.Int(ids[from + i]);
@@ -1115,18 +1130,23 @@ PurgeReport MysqlStore::PurgeClosedBefore(Timestamp cutoff, const AuditEntry& au
       ResultSetPtr rs(st.executeQuery());
       if (!rs->next()) report.orphaned_files.push_back(sha);
     }
-    {
-      // R32: residents with no card left lose identity and consent; the
-      // opaque id stays so old statistics still group by person.
+    // R32: the residents whose cards this run removed and who have no card
+    // left lose identity and consent; the opaque id stays so old statistics
+    // still group by person. A resident who never had a card is not touched:
+    // they may be a bot subscriber who has not written an appeal yet.
+    const std::vector<std::string> owners(residents.begin(), residents.end());
+    for (size_t from = 0; from < owners.size(); from += kIdChunk) {
+      const size_t n = std::min(kIdChunk, owners.size() - from);
       auto& st = c.Prepare(
           "UPDATE residents r SET r.name = NULL, r.phone = NULL, r.email = NULL, "
-          "r.consent_given_at = NULL,"
-          " r.consent_text_version = NULL WHERE r.created_at < ?"
-          " AND (r.name IS NOT NULL OR r.phone IS NOT NULL OR r.email IS NOT NULL"
+          "r.consent_given_at = NULL, r.consent_text_version = NULL WHERE r.id IN (" +
+          Placeholders(n) +
+          ") AND (r.name IS NOT NULL OR r.phone IS NOT NULL OR r.email IS NOT NULL"
           " OR r.consent_given_at IS NOT NULL OR r.consent_text_version IS NOT NULL)"
           " AND NOT EXISTS (SELECT 1 FROM appeals a WHERE a.resident_id = r.id)");
-      Binder(st).Time(cutoff);
-      report.residents = st.executeUpdate();
+      Binder b(st);
+      for (size_t i = 0; i < n; ++i) b.Str(owners[from + i]);
+      report.residents += st.executeUpdate();
     }
     AuditEntry entry = audit;
     if (entry.entity.empty()) entry.entity = "retention";
@@ -1137,6 +1157,122 @@ PurgeReport MysqlStore::PurgeClosedBefore(Timestamp cutoff, const AuditEntry& au
     InsertAudit(c, entry);
   });
   return report;
+}
+
+// --- Deadline watch (issue 3) ---
+
+std::vector<Appeal> MysqlStore::ListAppealsDueForCheck(Timestamp now, int limit) {
+  if (limit < 1)
+    throw StoreError("mysql: due appeals: limit must be positive, got " + std::to_string(limit));
+  std::vector<Appeal> out;
+  pool_->Run("list appeals due for check", [&](Conn& c) {
+    {
+      // A range of appeals_next_check: NULL (no check) is never <= now.
+      auto& st = c.Prepare(std::string("SELECT ") + kAppealCols +
+                           " FROM appeals WHERE next_check_at <= ? ORDER BY next_check_at, id"
+                           " LIMIT ?");
+      Binder(st).Time(now).Int(limit);
+      ResultSetPtr rs(st.executeQuery());
+      while (rs->next()) out.push_back(ReadAppeal(*rs));
+    }
+    LoadExecutors(c, out);
+  });
+  return out;
+}
+
+void MysqlStore::SetNextCheck(int64_t appeal_id, std::optional<Timestamp> at) {
+  pool_->Run("set next check", [&](Conn& c) {
+    auto& st = c.Prepare("UPDATE appeals SET next_check_at = ? WHERE id = ?");
+    Binder(st).OptTime(at).Int(appeal_id);
+    // CLIENT_FOUND_ROWS: a matched row counts even when the value is unchanged.
+    if (st.executeUpdate() == 0)
+      throw StoreError("mysql: no appeal " + std::to_string(appeal_id) +
+                       " to set the next check of");
+  });
+}
+
+bool MysqlStore::RecordEscalationStep(int64_t appeal_id, const std::string& step,
+                                      const AuditEntry& audit) {
+  if (step.empty()) throw StoreError("mysql: an escalation step needs a name");
+  bool recorded = false;
+  pool_->Transact("record escalation step", [&](Conn& c) {
+    recorded = false;
+    // A plain INSERT, not INSERT IGNORE: IGNORE would also swallow the
+    // foreign-key error of an unknown appeal. A duplicate (appeal, step) is
+    // the one error that means "already fired"; the statement is rolled back
+    // and the transaction commits nothing.
+    auto& st = c.Prepare(
+        "INSERT INTO appeal_escalation_steps (appeal_id, step, fired_at) VALUES (?, ?, ?)");
+    Binder(st).Int(appeal_id).Str(step).Time(audit.at);
+    try {
+      st.executeUpdate();
+    } catch (const sql::SQLException& e) {
+      if (e.getErrorCode() == 1062) return;  // ER_DUP_ENTRY
+      throw;
+    }
+    InsertAudit(c, WithEntityId(audit, std::to_string(appeal_id)));
+    recorded = true;
+  });
+  return recorded;
+}
+
+std::vector<std::string> MysqlStore::ListEscalationSteps(int64_t appeal_id) {
+  std::vector<std::string> out;
+  pool_->Run("list escalation steps", [&](Conn& c) {
+    auto& st =
+        c.Prepare("SELECT step FROM appeal_escalation_steps WHERE appeal_id = ? ORDER BY id");
+    Binder(st).Int(appeal_id);
+    ResultSetPtr rs(st.executeQuery());
+    while (rs->next()) out.push_back(Str(*rs, 1));
+  });
+  return out;
+}
+
+bool MysqlStore::AcquireLease(const std::string& name, const std::string& holder, Timestamp now,
+                              std::chrono::seconds ttl) {
+  if (name.empty() || holder.empty()) throw StoreError("mysql: a lease needs a name and a holder");
+  bool held = false;
+  // Two autocommit statements, not one transaction: hosts racing for a new
+  // lease would otherwise deadlock on the row the INSERT created (each holds
+  // its shared duplicate-key lock and waits for the other's to UPDATE). Each
+  // statement alone is atomic, and the UPDATE decides.
+  pool_->Run("acquire lease", [&](Conn& c) {
+    {
+      auto& st =
+          c.Prepare("INSERT IGNORE INTO leases (name, holder, expires_at) VALUES (?, '', 0)");
+      Binder(st).Str(name);
+      st.executeUpdate();
+    }
+    // Taken when free (empty holder, expired) or extended when already ours.
+    // CLIENT_FOUND_ROWS: 1 when the row matched, even if nothing changed.
+    auto& st = c.Prepare(
+        "UPDATE leases SET holder = ?, expires_at = ? WHERE name = ? AND"
+        " (holder = ? OR holder = '' OR expires_at <= ?)");
+    Binder(st).Str(holder).Time(now + ttl).Str(name).Str(holder).Time(now);
+    held = st.executeUpdate() == 1;
+  });
+  return held;
+}
+
+void MysqlStore::ReleaseLease(const std::string& name, const std::string& holder) {
+  pool_->Run("release lease", [&](Conn& c) {
+    auto& st =
+        c.Prepare("UPDATE leases SET holder = '', expires_at = 0 WHERE name = ? AND holder = ?");
+    Binder(st).Str(name).Str(holder);
+    st.executeUpdate();
+  });
+}
+
+std::optional<Appeal> MysqlStore::FindOpenAppealAt(const std::string& category,
+                                                   int64_t registry_id, Timestamp since) {
+  std::optional<Appeal> out;
+  pool_->Run("find open appeal at building", [&](Conn& c) {
+    out = FindAppealWhere(c,
+                          "registry_id = ? AND category = ? AND created_at >= ? AND status IN (" +
+                              NonFinalStatusList() + ") ORDER BY created_at DESC, id DESC LIMIT 1",
+                          [&](Binder& b) { b.Int(registry_id).Str(category).Time(since); });
+  });
+  return out;
 }
 
 }  // namespace vikno

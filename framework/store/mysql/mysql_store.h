@@ -86,6 +86,17 @@ class MysqlStore final : public Store {
 
   PurgeReport PurgeClosedBefore(Timestamp cutoff, const AuditEntry& audit) override;
 
+  std::vector<Appeal> ListAppealsDueForCheck(Timestamp now, int limit) override;
+  void SetNextCheck(int64_t appeal_id, std::optional<Timestamp> at) override;
+  bool RecordEscalationStep(int64_t appeal_id, const std::string& step,
+                            const AuditEntry& audit) override;
+  std::vector<std::string> ListEscalationSteps(int64_t appeal_id) override;
+  bool AcquireLease(const std::string& name, const std::string& holder, Timestamp now,
+                    std::chrono::seconds ttl) override;
+  void ReleaseLease(const std::string& name, const std::string& holder) override;
+  std::optional<Appeal> FindOpenAppealAt(const std::string& category, int64_t registry_id,
+                                         Timestamp since) override;
+
   // The server-side id (CONNECTION_ID()) of every connection the pool holds
   // idle now; for operations and the tests that KILL them.
   std::vector<int64_t> IdleConnectionIds();

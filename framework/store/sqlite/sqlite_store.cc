@@ -424,16 +424,16 @@ int64_t InsertAppeal(SqliteStore::Connection& conn, const Appeal& a) {
         "INSERT INTO appeals (type, category, lead_executor, registry_id, city, district, "
         "street, house, flat, entrance, lat, lon, description, channel, resident_id, anonymous, "
         "status, updated_at, accept_due, resolve_due, due_order, accepted_at, closed_at, "
-        "repeat_of, commission_inspection, number, created_at, version) "
+        "repeat_of, commission_inspection, number, created_at, next_check_at, version) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-        "1)");
+        "?, 1)");
     BindAppealState(s, a);
     if (a.number.empty()) {
       s.BindNull();
     } else {
       s.Bind(a.number);
     }
-    s.Bind(a.created_at);
+    s.Bind(a.created_at).Bind(DefaultNextCheck(a));
     s.Run();
     id = sqlite3_last_insert_rowid(conn.db());
   }
@@ -946,9 +946,10 @@ Result<Appeal> SqliteStore::UpdateAppeal(const Appeal& appeal, const AuditEntry&
         "district = ?, street = ?, house = ?, flat = ?, entrance = ?, lat = ?, lon = ?, "
         "description = ?, channel = ?, resident_id = ?, anonymous = ?, status = ?, "
         "updated_at = ?, accept_due = ?, resolve_due = ?, due_order = ?, accepted_at = ?, "
-        "closed_at = ?, repeat_of = ?, commission_inspection = ?, version = version + 1 "
-        "WHERE id = ? AND version = ?");
+        "closed_at = ?, repeat_of = ?, commission_inspection = ?, next_check_at = ?, "
+        "version = version + 1 WHERE id = ? AND version = ?");
     BindAppealState(s, appeal);
+    s.Bind(DefaultNextCheck(appeal));
     changed = s.Bind(appeal.id).Bind(appeal.version).Run();
   }
   if (changed == 0) {
@@ -1076,6 +1077,7 @@ PurgeReport SqliteStore::PurgeClosedBefore(Timestamp cutoff, const AuditEntry& a
   // A connection-private scratch table of the cards to remove, so each step
   // below names the same set.
   w.Exec("CREATE TEMP TABLE IF NOT EXISTS purge_ids (id INTEGER PRIMARY KEY)");
+  w.Exec("CREATE TEMP TABLE IF NOT EXISTS purge_residents (id TEXT PRIMARY KEY)");
   Transaction tx(w);
   PurgeReport report;
   w.Prepare("DELETE FROM temp.purge_ids").Run();
@@ -1113,21 +1115,31 @@ PurgeReport SqliteStore::PurgeClosedBefore(Timestamp cutoff, const AuditEntry& a
        "DELETE FROM audit WHERE entity = 'attachment' AND entity_id IN (SELECT CAST(id AS TEXT) "
        "FROM attachments WHERE appeal_id IN (SELECT id FROM temp.purge_ids))")
       .Run();
-  // Executors, comments, attachments and requests follow by ON DELETE CASCADE;
-  // ratings keep their score for statistics with the link cleared (B8).
+  // The residents of the removed cards, taken before the cards go: only they
+  // can have lost their last card in this run.
+  w.Prepare("DELETE FROM temp.purge_residents").Run();
+  w.Prepare(
+       "INSERT OR IGNORE INTO temp.purge_residents (id) SELECT resident_id FROM appeals "
+       "WHERE id IN (SELECT id FROM temp.purge_ids) AND resident_id <> ''")
+      .Run();
+  // Executors, comments, attachments, requests and escalation steps follow by
+  // ON DELETE CASCADE; ratings keep their score for statistics with the link
+  // cleared (B8).
   w.Prepare("DELETE FROM appeals WHERE id IN (SELECT id FROM temp.purge_ids)").Run();
   {
-    // B8: identity and consent go; the opaque id and the statistics stay.
+    // B8: identity and consent go; the opaque id and the statistics stay. A
+    // resident who never had a card is not touched: they may be a bot
+    // subscriber who has not written an appeal yet.
     Statement s = w.Prepare(
         "UPDATE residents SET name = NULL, phone = NULL, email = NULL, consent_given_at = NULL, "
-        "consent_text_version = NULL WHERE created_at < ? AND (name IS NOT NULL OR "
-        "phone IS NOT NULL OR email IS NOT NULL OR consent_given_at IS NOT NULL OR "
-        "consent_text_version IS NOT NULL) AND NOT EXISTS "
+        "consent_text_version = NULL WHERE id IN (SELECT id FROM temp.purge_residents) AND "
+        "(name IS NOT NULL OR phone IS NOT NULL OR email IS NOT NULL OR "
+        "consent_given_at IS NOT NULL OR consent_text_version IS NOT NULL) AND NOT EXISTS "
         "(SELECT 1 FROM appeals a WHERE a.resident_id = residents.id)");
-    s.Bind(cutoff);
     report.residents = s.Run();
   }
   w.Prepare("DELETE FROM temp.purge_ids").Run();
+  w.Prepare("DELETE FROM temp.purge_residents").Run();
 
   AuditEntry e = audit;
   if (e.entity.empty()) e.entity = "retention";
@@ -1139,6 +1151,108 @@ PurgeReport SqliteStore::PurgeClosedBefore(Timestamp cutoff, const AuditEntry& a
   InsertAudit(w, e);
   tx.Commit();
   return report;
+}
+
+// ---------------------------------------------------------------------------
+// Deadline watch (issue 3)
+
+std::vector<Appeal> SqliteStore::ListAppealsDueForCheck(Timestamp now, int limit) {
+  if (limit < 1) throw StoreError("due appeals: limit must be positive, got " + std::to_string(limit));
+  ReadLease r = Read();
+  std::vector<Appeal> out;
+  {
+    // A range of appeals_next_check: NULL (no check) is never <= now.
+    Statement s = r->Prepare(std::string("SELECT ") + kAppealColumns +
+                             " FROM appeals WHERE next_check_at <= ? ORDER BY next_check_at, id "
+                             "LIMIT ?");
+    s.Bind(now).Bind(static_cast<int64_t>(limit));
+    while (s.Step()) out.push_back(ReadAppealRow(s));
+  }
+  for (Appeal& a : out) LoadExecutors(*r, a);
+  return out;
+}
+
+void SqliteStore::SetNextCheck(int64_t appeal_id, std::optional<Timestamp> at) {
+  std::lock_guard lock(write_mutex_);
+  Statement s = writer_->Prepare("UPDATE appeals SET next_check_at = ? WHERE id = ?");
+  if (s.Bind(at).Bind(appeal_id).Run() == 0)
+    throw StoreError("sqlite: no appeal " + std::to_string(appeal_id) + " to set the next check of");
+}
+
+bool SqliteStore::RecordEscalationStep(int64_t appeal_id, const std::string& step,
+                                       const AuditEntry& audit) {
+  if (step.empty()) throw StoreError("sqlite: an escalation step needs a name");
+  std::lock_guard lock(write_mutex_);
+  Connection& w = *writer_;
+  Transaction tx(w);
+  {
+    // DO NOTHING only for the (appeal, step) key: an unknown appeal still
+    // fails its foreign key.
+    Statement s = w.Prepare(
+        "INSERT INTO appeal_escalation_steps (appeal_id, step, fired_at) VALUES (?, ?, ?) "
+        "ON CONFLICT (appeal_id, step) DO NOTHING");
+    if (s.Bind(appeal_id).Bind(step).Bind(audit.at).Run() == 0) return false;  // rolls back
+  }
+  InsertAudit(w, WithEntityId(audit, appeal_id));
+  tx.Commit();
+  return true;
+}
+
+std::vector<std::string> SqliteStore::ListEscalationSteps(int64_t appeal_id) {
+  ReadLease r = Read();
+  Statement s =
+      r->Prepare("SELECT step FROM appeal_escalation_steps WHERE appeal_id = ? ORDER BY id");
+  s.Bind(appeal_id);
+  std::vector<std::string> out;
+  while (s.Step()) out.push_back(s.Text(0));
+  return out;
+}
+
+bool SqliteStore::AcquireLease(const std::string& name, const std::string& holder, Timestamp now,
+                               std::chrono::seconds ttl) {
+  if (name.empty() || holder.empty())
+    throw StoreError("sqlite: a lease needs a name and a holder");
+  std::lock_guard lock(write_mutex_);
+  Connection& w = *writer_;
+  Transaction tx(w);
+  w.Prepare("INSERT OR IGNORE INTO leases (name, holder, expires_at) VALUES (?, '', 0)")
+      .Bind(name)
+      .Run();
+  // Taken when free (empty holder, expired) or extended when already ours.
+  Statement s = w.Prepare(
+      "UPDATE leases SET holder = ?, expires_at = ? WHERE name = ? AND "
+      "(holder = ? OR holder = '' OR expires_at <= ?)");
+  const bool held = s.Bind(holder).Bind(now + ttl).Bind(name).Bind(holder).Bind(now).Run() == 1;
+  tx.Commit();
+  return held;
+}
+
+void SqliteStore::ReleaseLease(const std::string& name, const std::string& holder) {
+  std::lock_guard lock(write_mutex_);
+  writer_->Prepare("UPDATE leases SET holder = '', expires_at = 0 WHERE name = ? AND holder = ?")
+      .Bind(name)
+      .Bind(holder)
+      .Run();
+}
+
+std::optional<Appeal> SqliteStore::FindOpenAppealAt(const std::string& category,
+                                                    int64_t registry_id, Timestamp since) {
+  const auto finals = FinalStatusCodes();
+  ReadLease r = Read();
+  std::optional<Appeal> appeal;
+  {
+    Statement s = r->Prepare(std::string("SELECT ") + kAppealColumns +
+                             " FROM appeals WHERE registry_id = ? AND category = ? AND "
+                             "created_at >= ? AND status NOT IN (" +
+                             Placeholders(finals.size()) +
+                             ") ORDER BY created_at DESC, id DESC LIMIT 1");
+    s.Bind(registry_id).Bind(category).Bind(since);
+    for (const auto& code : finals) s.Bind(code);
+    if (!s.Step()) return std::nullopt;
+    appeal = ReadAppealRow(s);
+  }
+  LoadExecutors(*r, *appeal);
+  return appeal;
 }
 
 }  // namespace vikno

@@ -68,6 +68,17 @@ class SqliteStore final : public Store {
 
   PurgeReport PurgeClosedBefore(Timestamp cutoff, const AuditEntry& audit) override;
 
+  std::vector<Appeal> ListAppealsDueForCheck(Timestamp now, int limit) override;
+  void SetNextCheck(int64_t appeal_id, std::optional<Timestamp> at) override;
+  bool RecordEscalationStep(int64_t appeal_id, const std::string& step,
+                            const AuditEntry& audit) override;
+  std::vector<std::string> ListEscalationSteps(int64_t appeal_id) override;
+  bool AcquireLease(const std::string& name, const std::string& holder, Timestamp now,
+                    std::chrono::seconds ttl) override;
+  void ReleaseLease(const std::string& name, const std::string& holder) override;
+  std::optional<Appeal> FindOpenAppealAt(const std::string& category, int64_t registry_id,
+                                         Timestamp since) override;
+
   class Connection;  // one sqlite3 handle with its prepared-statement cache
 
  private:

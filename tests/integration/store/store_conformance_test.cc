@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <regex>
 #include <set>
 #include <string>
@@ -868,11 +869,15 @@ TYPED_TEST(StoreConformance, PurgeRemovesOldClosedCardsAndErasesLoneResidents) {
   s.AddComment({0, p1.id, "x", "executor", "зроблено", true, At(3)}, AuditOf("comment"));
   s.AddComment({0, k1.id, "x", "executor", "зроблено", true, At(3)}, AuditOf("comment"));
 
+  ASSERT_TRUE(s.RecordEscalationStep(p1.id, "head", AuditOf("escalate")));
+  ASSERT_TRUE(s.RecordEscalationStep(k1.id, "head", AuditOf("escalate")));
+
   AuditEntry purge_audit = AuditOf("purge", "retention", "cutoff-100");
   purge_audit.actor_role = "system";
   const PurgeReport report = s.PurgeClosedBefore(At(100), purge_audit);
   EXPECT_EQ(report.appeals, 2);
-  EXPECT_EQ(report.residents, 2) << "old-a and lonely have no card left";
+  EXPECT_EQ(report.residents, 1)
+      << "old-a lost its last card; lonely never had one (a bot subscriber) and keeps its data";
   EXPECT_EQ(report.orphaned_files, (std::vector<std::string>{only_p1, only_p2, twice_in_p1}))
       << "the shared file is still referenced by a kept card";
 
@@ -889,15 +894,17 @@ TYPED_TEST(StoreConformance, PurgeRemovesOldClosedCardsAndErasesLoneResidents) {
   }
   EXPECT_EQ(s.ListComments(k1.id).size(), 1u);
   EXPECT_EQ(s.ListAttachments(k1.id).size(), 1u);
+  EXPECT_THAT(s.ListEscalationSteps(p1.id), IsEmpty()) << "purged appeals lose their steps";
+  EXPECT_THAT(s.ListEscalationSteps(k1.id), ElementsAre("head"));
 
-  for (const char* erased : {"old-a", "lonely"}) {
+  for (const char* erased : {"old-a"}) {
     const auto r = s.FindResident(erased);
     ASSERT_TRUE(r.has_value()) << "the opaque id stays for statistics";
     EXPECT_FALSE(r->identity.has_value()) << erased;
     EXPECT_FALSE(r->consent.has_value()) << erased;
     EXPECT_EQ(r->created_at, At(0));
   }
-  for (const char* kept : {"old-b", "old-c", "young"}) {
+  for (const char* kept : {"old-b", "old-c", "young", "lonely"}) {
     const auto r = s.FindResident(kept);
     ASSERT_TRUE(r.has_value());
     EXPECT_TRUE(r->identity.has_value()) << kept;
@@ -910,7 +917,7 @@ TYPED_TEST(StoreConformance, PurgeRemovesOldClosedCardsAndErasesLoneResidents) {
   EXPECT_EQ(trail[0].action, "purge");
   EXPECT_TRUE(std::regex_search(trail[0].details, std::regex(R"("appeals"\s*:\s*2\b)")))
       << trail[0].details;
-  EXPECT_TRUE(std::regex_search(trail[0].details, std::regex(R"("residents"\s*:\s*2\b)")))
+  EXPECT_TRUE(std::regex_search(trail[0].details, std::regex(R"("residents"\s*:\s*1\b)")))
       << trail[0].details;
 
   // Nothing left to do the second time; and a purged card's number is not
@@ -923,6 +930,195 @@ TYPED_TEST(StoreConformance, PurgeRemovesOldClosedCardsAndErasesLoneResidents) {
   EXPECT_NE(fresh.number, p1.number);
   EXPECT_NE(fresh.number, p2.number);
   EXPECT_GT(fresh.id, k4.id);
+}
+
+// ---------------------------------------------------------------------------
+// Deadline watch (issue 3, the scheduler)
+
+std::vector<int64_t> IdsOf(const std::vector<Appeal>& appeals) {
+  std::vector<int64_t> ids;
+  for (const auto& a : appeals) ids.push_back(a.id);
+  return ids;
+}
+
+Appeal Due(int64_t created_hour, std::optional<int64_t> accept_hour,
+           std::optional<int64_t> resolve_hour, Status status = Status::kNew) {
+  Appeal a = Simple(created_hour, status, "water/leak", {"vodokanal"}, "Соборна", "1");
+  if (accept_hour) a.accept_due = At(*accept_hour);
+  if (resolve_hour) a.resolve_due = At(*resolve_hour);
+  if (Info(status).final) a.closed_at = At(created_hour);
+  return a;
+}
+
+TYPED_TEST(StoreConformance, NextCheckIsTheEarliestOpenDeadline) {
+  Store& s = this->store();
+  const Appeal accept_first = this->Create(Due(0, 2, 48));      // next check: accept_due, hour 2
+  const Appeal resolve_first = this->Create(Due(0, 10, 5));     // resolve_due earlier: hour 5
+  const Appeal resolve_only = this->Create(Due(0, std::nullopt, 7));
+  const Appeal undated = this->Create(Due(0, std::nullopt, std::nullopt));
+  const Appeal closed = this->Create(Due(0, 1, 1, Status::kCompleted));
+  Appeal accepted = Due(0, 3, 9);
+  accepted.accepted_at = At(1);
+  accepted = this->Create(accepted);  // accepted already: resolve_due, hour 9
+
+  EXPECT_THAT(IdsOf(s.ListAppealsDueForCheck(At(1), 100)), IsEmpty());
+  EXPECT_THAT(IdsOf(s.ListAppealsDueForCheck(At(2), 100)), ElementsAre(accept_first.id));
+  EXPECT_THAT(IdsOf(s.ListAppealsDueForCheck(At(100), 100)),
+              ElementsAre(accept_first.id, resolve_first.id, resolve_only.id, accepted.id))
+      << "soonest first; no deadline and final statuses are never due";
+  EXPECT_THAT(IdsOf(s.ListAppealsDueForCheck(At(100), 2)),
+              ElementsAre(accept_first.id, resolve_first.id));
+  const auto due = s.ListAppealsDueForCheck(At(2), 1);
+  ASSERT_EQ(due.size(), 1u);
+  ExpectSameContent(due[0], Due(0, 2, 48));
+  EXPECT_THROW(s.ListAppealsDueForCheck(At(100), 0), StoreError);
+  (void)undated;
+  (void)closed;
+
+  // An update recomputes it: accepting moves it to resolve_due, closing clears it.
+  Appeal a = *s.FindAppeal(accept_first.id);
+  a.accepted_at = At(1);
+  a.status = Status::kInWork;
+  a = s.UpdateAppeal(a, AuditOf("take_into_work")).value();
+  EXPECT_THAT(IdsOf(s.ListAppealsDueForCheck(At(47), 100)),
+              ElementsAre(resolve_first.id, resolve_only.id, accepted.id));
+  EXPECT_THAT(IdsOf(s.ListAppealsDueForCheck(At(48), 100)),
+              ElementsAre(resolve_first.id, resolve_only.id, accepted.id, accept_first.id));
+  a.status = Status::kCompleted;
+  a.closed_at = At(20);
+  ASSERT_TRUE(s.UpdateAppeal(a, AuditOf("close")).ok());
+  EXPECT_THAT(IdsOf(s.ListAppealsDueForCheck(At(100), 100)),
+              ElementsAre(resolve_first.id, resolve_only.id, accepted.id));
+
+  // An import sets it too.
+  s.ImportAppeals({Due(0, 4, 40), Due(0, std::nullopt, std::nullopt)});
+  const auto after_import = s.ListAppealsDueForCheck(At(4), 100);
+  ASSERT_EQ(after_import.size(), 1u);
+  EXPECT_EQ(after_import[0].accept_due, At(4));
+}
+
+TYPED_TEST(StoreConformance, SetNextCheckKeepsTheVersion) {
+  Store& s = this->store();
+  const Appeal a = this->Create(Due(0, 2, 48));
+  const Appeal b = this->Create(Due(0, 3, 48));
+  s.SetNextCheck(a.id, At(30));
+  EXPECT_THAT(IdsOf(s.ListAppealsDueForCheck(At(29), 100)), ElementsAre(b.id));
+  EXPECT_THAT(IdsOf(s.ListAppealsDueForCheck(At(30), 100)), ElementsAre(b.id, a.id));
+  s.SetNextCheck(b.id, std::nullopt);
+  EXPECT_THAT(IdsOf(s.ListAppealsDueForCheck(At(1000), 100)), ElementsAre(a.id));
+  EXPECT_EQ(s.FindAppeal(a.id)->version, a.version) << "not a change of the card";
+  EXPECT_EQ(s.FindAppeal(b.id)->version, b.version);
+  EXPECT_THAT(s.ListAudit("appeal", std::to_string(a.id)), ::testing::SizeIs(1));
+  // An update still succeeds on the same version.
+  Appeal changed = *s.FindAppeal(a.id);
+  changed.description = "уточнено";
+  EXPECT_TRUE(s.UpdateAppeal(changed, AuditOf("edit")).ok());
+  EXPECT_THROW(s.SetNextCheck(a.id + b.id + 100, At(1)), StoreError);
+}
+
+TYPED_TEST(StoreConformance, EscalationStepsFireOnceWithTheirAudit) {
+  Store& s = this->store();
+  const Appeal a = this->Create(Due(0, 2, 48));
+  const Appeal b = this->Create(Due(0, 2, 48));
+  EXPECT_THAT(s.ListEscalationSteps(a.id), IsEmpty());
+  EXPECT_TRUE(s.RecordEscalationStep(a.id, "moderator", AuditOf("escalate")));
+  EXPECT_TRUE(s.RecordEscalationStep(a.id, "head", AuditOf("escalate")));
+  EXPECT_FALSE(s.RecordEscalationStep(a.id, "moderator", AuditOf("escalate-again")));
+  EXPECT_TRUE(s.RecordEscalationStep(b.id, "moderator", AuditOf("escalate")));
+  EXPECT_THAT(s.ListEscalationSteps(a.id), ElementsAre("moderator", "head"));
+  EXPECT_THAT(s.ListEscalationSteps(b.id), ElementsAre("moderator"));
+
+  const auto trail = s.ListAudit("appeal", std::to_string(a.id));
+  ASSERT_EQ(trail.size(), 3u) << "create + two steps; the refused repeat wrote nothing";
+  EXPECT_EQ(trail[1].action, "escalate");
+  EXPECT_EQ(trail[2].action, "escalate");
+
+  EXPECT_THROW(s.RecordEscalationStep(a.id + b.id + 100, "head", AuditOf("escalate")), StoreError);
+  EXPECT_THROW(s.RecordEscalationStep(a.id, "", AuditOf("escalate")), StoreError);
+  // A failing audit entry leaves the step unrecorded (one transaction).
+  EXPECT_THROW(s.RecordEscalationStep(b.id, "head", AuditOf("")), StoreError);
+  EXPECT_THAT(s.ListEscalationSteps(b.id), ElementsAre("moderator"));
+  EXPECT_TRUE(s.RecordEscalationStep(b.id, "head", AuditOf("escalate")));
+}
+
+TYPED_TEST(StoreConformance, ConcurrentEscalationStepFiresOnce) {
+  Store& s = this->store();
+  const Appeal a = this->Create(Due(0, 2, 48));
+  std::atomic<int> fired{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i)
+    threads.emplace_back([&] {
+      if (s.RecordEscalationStep(a.id, "head", AuditOf("escalate"))) ++fired;
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(fired.load(), 1);
+  EXPECT_THAT(s.ListAudit("appeal", std::to_string(a.id)), ::testing::SizeIs(2));
+}
+
+TYPED_TEST(StoreConformance, LeasesAreHeldByOneHolderUntilTheyExpire) {
+  Store& s = this->store();
+  const auto ttl = std::chrono::seconds(60);
+  const Timestamp t0 = At(0);
+  EXPECT_TRUE(s.AcquireLease("scheduler", "host-a", t0, ttl));
+  EXPECT_FALSE(s.AcquireLease("scheduler", "host-b", t0 + std::chrono::seconds(30), ttl));
+  EXPECT_TRUE(s.AcquireLease("other", "host-b", t0, ttl)) << "leases are independent by name";
+  // The holder renews: now the lease runs until t0 + 50 + 60.
+  EXPECT_TRUE(s.AcquireLease("scheduler", "host-a", t0 + std::chrono::seconds(50), ttl));
+  EXPECT_FALSE(s.AcquireLease("scheduler", "host-b", t0 + std::chrono::seconds(100), ttl));
+  // Expired: another host takes it, and the old holder has lost it.
+  EXPECT_TRUE(s.AcquireLease("scheduler", "host-b", t0 + std::chrono::seconds(110), ttl));
+  EXPECT_FALSE(s.AcquireLease("scheduler", "host-a", t0 + std::chrono::seconds(111), ttl));
+  // Only the holder can release.
+  s.ReleaseLease("scheduler", "host-a");
+  EXPECT_FALSE(s.AcquireLease("scheduler", "host-a", t0 + std::chrono::seconds(112), ttl));
+  s.ReleaseLease("scheduler", "host-b");
+  EXPECT_TRUE(s.AcquireLease("scheduler", "host-a", t0 + std::chrono::seconds(113), ttl));
+  EXPECT_THROW(s.AcquireLease("", "host-a", t0, ttl), StoreError);
+  EXPECT_THROW(s.AcquireLease("scheduler", "", t0, ttl), StoreError);
+}
+
+TYPED_TEST(StoreConformance, ConcurrentLeaseHasOneWinner) {
+  Store& s = this->store();
+  std::atomic<int> winners{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i)
+    threads.emplace_back([&, i] {
+      if (s.AcquireLease("scheduler", "host-" + std::to_string(i), At(0), std::chrono::seconds(60)))
+        ++winners;
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(winners.load(), 1);
+}
+
+TYPED_TEST(StoreConformance, FindsTheNewestOpenAppealAtABuilding) {
+  Store& s = this->store();
+  auto at = [&](int64_t hour, std::string category, int64_t registry, Status status) {
+    Appeal a = Simple(hour, status, std::move(category), {"vodokanal"}, "Соборна", "1");
+    a.address.registry_id = registry;
+    if (Info(status).final) a.closed_at = At(hour + 1);
+    return this->Create(a);
+  };
+  at(1, "water/leak", 7, Status::kNew);                          // too old
+  const Appeal older = at(10, "water/leak", 7, Status::kInWork);
+  const Appeal newest = at(20, "water/leak", 7, Status::kAwaitingDetails);
+  at(30, "water/leak", 7, Status::kCompleted);   // final
+  at(31, "water/leak", 8, Status::kNew);         // another building
+  at(32, "water/no-water", 7, Status::kNew);     // another category
+  at(33, "water", 7, Status::kNew);              // a branch is not the leaf
+
+  const auto found = s.FindOpenAppealAt("water/leak", 7, At(5));
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->id, newest.id);
+  EXPECT_EQ(found->executors, std::vector<std::string>{"vodokanal"});
+  EXPECT_EQ(s.FindOpenAppealAt("water/leak", 7, At(20))->id, newest.id) << "since is inclusive";
+  EXPECT_FALSE(s.FindOpenAppealAt("water/leak", 7, At(21)).has_value());
+  EXPECT_FALSE(s.FindOpenAppealAt("water/leak", 9, At(0)).has_value());
+
+  Appeal closing = *s.FindAppeal(newest.id);
+  closing.status = Status::kCancelled;
+  closing.closed_at = At(40);
+  ASSERT_TRUE(s.UpdateAppeal(closing, AuditOf("cancel")).ok());
+  EXPECT_EQ(s.FindOpenAppealAt("water/leak", 7, At(5))->id, older.id);
 }
 
 // ---------------------------------------------------------------------------
