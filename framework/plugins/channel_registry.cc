@@ -149,6 +149,10 @@ struct ChannelRegistry::Entry {
   // closing waits for them and none starts afterwards.
   std::shared_mutex gate;
   bool open = false;  // guarded by gate
+  // Set before closing takes the gate: new calls stay out without queueing
+  // on it, so a steady stream of sends cannot starve the close (glibc's
+  // rwlock prefers readers).
+  std::atomic<bool> closing{false};
 };
 
 ChannelRegistry::ChannelRegistry(ChannelSink& sink, const Clock& clock, std::string public_base_url)
@@ -259,6 +263,7 @@ void ChannelRegistry::StopAll() {
   }
   for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
     Entry& e = **it;
+    e.closing = true;
     {
       std::unique_lock gate(e.gate);  // waits for running sends and handlers
       e.open = false;
@@ -297,6 +302,8 @@ sdk::SendResult ChannelRegistry::Send(const std::string& channel,
   auto entry = Find(channel);
   if (!entry)
     return sdk::SendResult::Retry(kNotRunningRetry, "channel '" + channel + "' is not running");
+  if (entry->closing)
+    return sdk::SendResult::Retry(kNotRunningRetry, "channel '" + channel + "' is stopping");
   std::shared_lock gate(entry->gate);
   if (!entry->open)
     return sdk::SendResult::Retry(kNotRunningRetry, "channel '" + channel + "' is stopping");
@@ -321,7 +328,7 @@ std::optional<sdk::WebhookResponse> ChannelRegistry::HandleWebhook(const std::st
                                                                    const std::string& path,
                                                                    sdk::WebhookRequest request) {
   auto entry = Find(channel);
-  if (!entry) return std::nullopt;
+  if (!entry || entry->closing) return std::nullopt;
   std::shared_lock gate(entry->gate);
   if (!entry->open) return std::nullopt;
   const sdk::WebhookHandler* handler = entry->host->FindHook(path);
