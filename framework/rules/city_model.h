@@ -62,6 +62,9 @@ struct CityModel {
   std::optional<WorkCalendar> calendar;           // working hours, lunch, holidays
   std::optional<WorkCalendar> all_day;            // same zone, round the clock
   int notify_from = 6 * 60, notify_to = 23 * 60;  // 000 §4.3
+  // R20, 003 §4.1: a new appeal of the same category at the same building
+  // within this window is a repeat of the open one; none = not linked.
+  std::optional<std::chrono::seconds> repeat_window;
   std::string default_type;
   std::vector<Executor> executors;
   std::map<std::string, size_t> executor_index;

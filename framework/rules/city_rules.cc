@@ -212,6 +212,7 @@ std::shared_ptr<CityRules> CityRules::Build(const std::string& city_dir_in, cons
   model->time_zone = decl.time_zone;
   model->notify_from = decl.notify_from;
   model->notify_to = decl.notify_to;
+  model->repeat_window = decl.repeat_window;
   try {
     std::array<std::vector<WorkInterval>, 7> week;
     for (int i = 0; i < 7; ++i) {
@@ -595,7 +596,8 @@ DeadlineResult CityRules::Deadlines(const Appeal& appeal, Timestamp from) const 
   return out;
 }
 
-EscalationResult CityRules::Escalate(const Appeal& appeal, std::chrono::seconds late) const {
+EscalationResult CityRules::Escalate(const Appeal& appeal, std::chrono::seconds late,
+                                     const std::string& deadline) const {
   EscalationResult out;
   auto fault = [&](const std::string& reason) {
     out = EscalationResult{};
@@ -608,10 +610,29 @@ EscalationResult CityRules::Escalate(const Appeal& appeal, std::chrono::seconds 
     Report("escalate", reason);
   };
   if (!has_escalate_) return out;
-  VIKNO_RULES_CALL("escalate", 2, (PushAppeal(L, appeal), lua_pushinteger(L, late.count())));
+  VIKNO_RULES_CALL("escalate", 3,
+                   (PushAppeal(L, appeal), lua_pushinteger(L, late.count()),
+                    lua_pushlstring(L, deadline.data(), deadline.size())));
   std::string err;
   if (!ReadActions(L, -1, *model_, &out.actions, &err)) {
     fault(Where(*st, fallback_where) + ": escalate returned " + err);
+  } else if (lua_istable(L, -1) && lua_rawlen(L, -1) > 0) {
+    // A list of actions may name its rung and when the next one starts
+    // (lib/escalation.lua); both are optional.
+    // Raw reads: a metatable on the returned table runs no script code here.
+    lua_pushliteral(L, "rung");
+    lua_rawget(L, -2);
+    if (lua_type(L, -1) == LUA_TSTRING || lua_isinteger(L, -1)) {
+      size_t len = 0;
+      const char* s = lua_tolstring(L, -1, &len);
+      out.rung.assign(s, std::min<size_t>(len, 64));
+    }
+    lua_pop(L, 1);
+    lua_pushliteral(L, "next");
+    lua_rawget(L, -2);
+    if (lua_isinteger(L, -1) && lua_tointeger(L, -1) > 0)
+      out.next_rung = std::chrono::seconds(lua_tointeger(L, -1));
+    lua_pop(L, 1);
   }
   lua_settop(L, 0);
   Release(std::move(st));

@@ -41,7 +41,8 @@ class CityRules {
 
   Classification Classify(const Appeal& draft) const;
   DeadlineResult Deadlines(const Appeal& appeal, Timestamp from) const;
-  EscalationResult Escalate(const Appeal& appeal, std::chrono::seconds late) const;
+  EscalationResult Escalate(const Appeal& appeal, std::chrono::seconds late,
+                            const std::string& deadline = "resolve") const;
   ModerationVerdict Moderate(const std::string& text) const;
   StatusResult OnStatus(const Appeal& appeal, Status from, Status to) const;
   ExtensionDecision Extend(const Appeal& appeal, Timestamp current_due, Timestamp requested,

@@ -54,8 +54,9 @@ DeadlineResult LuaRules::ComputeDeadlinesChecked(const Appeal& appeal, Timestamp
   return Current()->Deadlines(appeal, from);
 }
 
-EscalationResult LuaRules::Escalate(const Appeal& appeal, std::chrono::seconds late) {
-  return Current()->Escalate(appeal, late);
+EscalationResult LuaRules::Escalate(const Appeal& appeal, std::chrono::seconds late,
+                                    const std::string& deadline) {
+  return Current()->Escalate(appeal, late, deadline);
 }
 
 ModerationVerdict LuaRules::Moderate(const std::string& text) { return Current()->Moderate(text); }

@@ -63,8 +63,11 @@ class LuaRules final : public RulesPort {
 
   // The same as ComputeDeadlines, with the fault visible to the caller.
   DeadlineResult ComputeDeadlinesChecked(const Appeal& appeal, Timestamp from);
-  // Called by the scheduler for an appeal `late` past its deadline (R20).
-  EscalationResult Escalate(const Appeal& appeal, std::chrono::seconds late);
+  // Called by the scheduler for an appeal `late` past its deadline (R20):
+  // `deadline` is "accept" (R11, not taken into work in time) or "resolve"
+  // (R10), the script's third argument.
+  EscalationResult Escalate(const Appeal& appeal, std::chrono::seconds late,
+                            const std::string& deadline = "resolve");
   // R30: profanity, insults, calls to hatred.
   ModerationVerdict Moderate(const std::string& text);
   // Side effects of a status change, as actions.

@@ -169,7 +169,8 @@ int LCity(lua_State* L) {
   Declarations& d = *c->decl;
   if (d.has_city) luaL_error(L, "city{} declared twice");
   CheckKeys(L, 1, "city{}",
-            {"name", "timezone", "hours", "lunch", "holidays", "notify_window", "default_type"});
+            {"name", "timezone", "hours", "lunch", "holidays", "notify_window", "default_type",
+             "repeat_window"});
   d.has_city = true;
   d.city_pos = CallerPos(L);
   d.name = OptString(L, 1, "name", "city{}", true);
@@ -210,6 +211,18 @@ int LCity(lua_State* L) {
     WorkInterval w = ReadInterval(L, -1, "city{} notify_window");
     d.notify_from = w.start;
     d.notify_to = w.end;
+  }
+  lua_pop(L, 1);
+  // R20, 003 §4.1: how far back a new appeal of the same category at the
+  // same building counts as a repeat; false or absent = repeats not linked.
+  lua_getfield(L, 1, "repeat_window");
+  if (lua_type(L, -1) == LUA_TSTRING) {
+    std::string err;
+    auto w = ParseDuration(lua_tostring(L, -1), &err);
+    if (!w || w->zero()) luaL_error(L, "city{}: repeat_window must be a duration like \"30d\"");
+    d.repeat_window = std::chrono::seconds(w->nominal_seconds());
+  } else if (!lua_isnil(L, -1) && !(lua_isboolean(L, -1) && !lua_toboolean(L, -1))) {
+    luaL_error(L, "city{}: repeat_window must be a duration like \"30d\" or false");
   }
   lua_pop(L, 1);
   lua_getfield(L, 1, "holidays");

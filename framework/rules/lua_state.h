@@ -31,6 +31,7 @@ struct Declarations {
   std::optional<WorkInterval> lunch;
   std::set<date::local_days> holidays;
   int notify_from = 6 * 60, notify_to = 23 * 60;
+  std::optional<std::chrono::seconds> repeat_window;
   std::vector<std::pair<Executor, SourcePos>> executors;
   std::vector<CategoryRule> categories;
   std::vector<TypeRule> types;

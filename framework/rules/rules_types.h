@@ -45,10 +45,18 @@ struct CallFault {
   std::string reason;
 };
 
-// escalate(appeal, late_seconds). On a fault: one action telling the
-// moderator, so a late appeal is never silently dropped (R20).
+// escalate(appeal, late_seconds, deadline). On a fault: one action telling
+// the moderator, so a late appeal is never silently dropped (R20).
 struct EscalationResult {
   std::vector<Action> actions;
+  // The rung of a ladder these actions belong to, when the script names it
+  // (lib/escalation.lua: the rung's `after` in seconds): the scheduler keys
+  // the steps it fires by it, so the same action on two rungs fires twice
+  // and a rung fires once. Empty when the script does not say.
+  std::string rung;
+  // How late the appeal must be for the next rung; none at the top rung or
+  // when the script does not say (the scheduler then re-asks periodically).
+  std::optional<std::chrono::seconds> next_rung;
   CallFault fault;
 };
 

@@ -1,7 +1,8 @@
 -- Escalation ladders (R20). A ladder is a list of rungs, each reached when
 -- the appeal is `after` late; escalate() returns the actions of the highest
--- rung reached. The scheduler calls escalate() on every sweep, so the host
--- sends each (appeal, rung) once.
+-- rung reached, with `rung` (its `after` in seconds, as a string) and `next`
+-- (seconds late at which the next rung starts, nil at the top). The scheduler
+-- fires each (appeal, deadline, rung, action) once and looks again at `next`.
 --
 --   local escalation = include "lib/escalation.lua"
 --   escalate = escalation.ladder {
@@ -24,11 +25,20 @@ function E.ladder(rungs)
     parsed[i] = { after = after, actions = actions }
   end
   return function(appeal, late)
-    local reached = nil
-    for _, rung in ipairs(parsed) do
-      if late >= rung.after then reached = rung end
+    local reached, next_after = nil, nil
+    for i, rung in ipairs(parsed) do
+      if late >= rung.after then
+        reached = rung
+        next_after = parsed[i + 1] and parsed[i + 1].after or nil
+      end
     end
-    return reached and reached.actions or nil
+    if not reached then return nil end
+    -- A fresh list each call, naming the rung (its `after`, stable when a
+    -- rung is inserted before it) and when the next one starts, so the
+    -- scheduler fires each rung once and knows when to look again.
+    local out = { rung = tostring(reached.after), next = next_after }
+    for i, action in ipairs(reached.actions) do out[i] = action end
+    return out
   end
 end
 

@@ -19,6 +19,10 @@ city {
   holidays = include "lib/holidays.lua",
   notify_window = { "06:00", "23:00" },
   default_type = "ordinary",
+  -- 003 §4.1: repeated appeals "з однієї причини і проблеми" are controlled
+  -- directly by the department. The regulation names no period; a month
+  -- covers the law's longest term before extensions (art. 20).
+  repeat_window = "30d",
 }
 
 -- 003 §2.2: "строк розгляду встановлюється автоматично згідно з чинним
