@@ -92,6 +92,10 @@ void BenchCreate(Store& store, const Options& opt) {
   const auto start = Clock::now();
   for (int i = 0; i < opt.creates; ++i) {
     Appeal a = factory.Next();
+    // A new appeal is registered now: its times grow, as in production.
+    a.created_at = a.updated_at = kNow + std::chrono::seconds(i);
+    a.accept_due = a.created_at + std::chrono::hours(2);
+    a.resolve_due = a.created_at + std::chrono::days(5);
     a.status = Status::kNew;
     a.closed_at.reset();
     store.CreateAppeal(a, vikno::AuditEntry::By(actor, kNow, "appeal", "", "create"));
