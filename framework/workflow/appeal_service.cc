@@ -163,8 +163,14 @@ Result<Appeal> AppealService::Create(const NewAppeal& input, const Actor& actor)
     draft.accept_due = d.accept_due;
     draft.resolve_due = d.resolve_due;
   }
-  return store_.CreateAppeal(draft,
-                             AuditEntry::By(actor, now, "appeal", "", "create", ToJson(details)));
+  if (create_hook_) {
+    create_hook_->BeforeCreate(draft);  // R20: may link a repeat
+    if (draft.repeat_of) details.set("repeat_of", *draft.repeat_of);
+  }
+  Appeal created = store_.CreateAppeal(
+      draft, AuditEntry::By(actor, now, "appeal", "", "create", ToJson(details)));
+  if (create_hook_) create_hook_->AfterCreate(created);
+  return created;
 }
 
 Result<Appeal> AppealService::Transition(int64_t appeal_id, TransitionRequest request,

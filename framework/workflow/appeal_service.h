@@ -28,6 +28,7 @@
 #include "core/time.h"
 #include "core/transitions.h"
 #include "store/store.h"
+#include "workflow/create_hook.h"
 #include "workflow/rules_port.h"
 
 namespace vikno {
@@ -63,6 +64,11 @@ class AppealService {
   static constexpr size_t kMaxCommentBytes = 4000;
 
   AppealService(Store& store, RulesPort& rules, Clock& clock);
+
+  // R20: called around every Create (the deadline watch's repeat linking,
+  // workflow/scheduler.h). Not owned; null (the default) = none. Set before
+  // serving requests.
+  void SetCreateHook(AppealCreateHook* hook) { create_hook_ = hook; }
 
   // Registers an appeal. Refusals: "missing_description", "invalid_description"
   // (too long or not UTF-8), "invalid_channel", "invalid_resident" (unknown id),
@@ -106,6 +112,7 @@ class AppealService {
   Store& store_;
   RulesPort& rules_;
   Clock& clock_;
+  AppealCreateHook* create_hook_ = nullptr;
 };
 
 // True when `text` is well-formed UTF-8 (no overlongs, no surrogates).

@@ -19,9 +19,19 @@ enum class NoticePriority : uint8_t { kUrgent = 0, kNormal = 1, kBulk = 2 };
 struct Notice {
   // Who receives it. A resident is reached on the channel they use; staff
   // ("moderators" of a service, an executor's "head") through the staff
-  // channels the city configured (panel inbox, e-mail).
-  enum class To : uint8_t { kResident, kModerators, kExecutor, kExecutorHead } to = To::kResident;
-  std::string recipient_id;  // resident id, or executor id for staff recipients
+  // channels the city configured (panel inbox, e-mail). kOfficial is staff
+  // named by role (escalation ladders, R20): recipient_id is the role code
+  // "decision_maker", "deputy_mayor", "mayor" or "administrator".
+  enum class To : uint8_t {
+    kResident,
+    kModerators,
+    kExecutor,
+    kExecutorHead,
+    kOfficial
+  } to = To::kResident;
+  // Resident id, executor id for staff recipients (empty for kModerators:
+  // the city's whole moderators' queue), or the role code for kOfficial.
+  std::string recipient_id;
   std::string text_key;      // messages-file key, e.g. "escalation.head_overdue"
   std::map<std::string, std::string> params;  // placeholders of the text
   std::optional<int64_t> appeal_id;
