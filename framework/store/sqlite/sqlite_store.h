@@ -79,6 +79,27 @@ class SqliteStore final : public Store {
   std::optional<Appeal> FindOpenAppealAt(const std::string& category, int64_t registry_id,
                                          Timestamp since) override;
 
+  void UpsertChannelBinding(const ChannelBinding& binding) override;
+  std::vector<ChannelBinding> ListChannelBindings(const std::string& resident_id) override;
+  std::optional<ChannelBinding> FindChannelBindingByChat(const std::string& channel,
+                                                         const std::string& chat_id) override;
+
+  bool EnqueueOutbox(const OutboxMessage& message) override;
+  std::vector<OutboxMessage> ClaimOutbox(const std::string& channel,
+                                         const std::string& claim_token, Timestamp now,
+                                         Timestamp claim_until, int limit) override;
+  bool MarkOutboxSent(int64_t id, const std::string& claim_token,
+                      const std::string& provider_message_id, Timestamp now) override;
+  bool MarkOutboxRetry(int64_t id, const std::string& claim_token, Timestamp next_attempt_at,
+                       const std::string& reason, Timestamp now) override;
+  bool MarkOutboxFailed(int64_t id, const std::string& claim_token, const std::string& reason,
+                        Timestamp now) override;
+  int ReleaseOutboxClaims(const std::string& claim_token, Timestamp now) override;
+  std::optional<OutboxMessage> FindOutboxByKey(const std::string& idempotency_key) override;
+  std::vector<OutboxMessage> ListOutbox(const OutboxQuery& query) override;
+  std::vector<OutboxCount> CountOutbox(const std::string& batch_id) override;
+  std::optional<Timestamp> NextOutboxAttempt(const std::string& channel) override;
+
   class Connection;  // one sqlite3 handle with its prepared-statement cache
 
  private:

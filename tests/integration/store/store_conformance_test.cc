@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <mutex>
 #include <regex>
 #include <set>
 #include <string>
@@ -1119,6 +1120,248 @@ TYPED_TEST(StoreConformance, FindsTheNewestOpenAppealAtABuilding) {
   closing.closed_at = At(40);
   ASSERT_TRUE(s.UpdateAppeal(closing, AuditOf("cancel")).ok());
   EXPECT_EQ(s.FindOpenAppealAt("water/leak", 7, At(5))->id, older.id);
+}
+
+// ---------------------------------------------------------------------------
+// Residents' channel bindings and the outbox (issue 4, B11)
+
+TYPED_TEST(StoreConformance, ChannelBindingsUpsertListAndFindByChat) {
+  Store& s = this->store();
+  s.CreateResident(NewResident("r1", 0, "+380501111111"), AuditOf("register", "resident"));
+  s.CreateResident(NewResident("r2", 0, "+380502222222"), AuditOf("register", "resident"));
+  s.UpsertChannelBinding({"r1", "telegram", "-1001234567890123", true, At(1), At(1)});
+  s.UpsertChannelBinding({"r1", "viber", "01234567890A+bC/dEfGhIjK==", true, At(2), At(2)});
+  // Rebinding keeps created_at and moves the chat.
+  s.UpsertChannelBinding({"r1", "telegram", "987654321", false, At(5), At(5)});
+  const auto bindings = s.ListChannelBindings("r1");
+  ASSERT_EQ(bindings.size(), 2u);
+  EXPECT_EQ(bindings[0].channel, "telegram") << "most recently updated first";
+  EXPECT_EQ(bindings[0].chat_id, "987654321");
+  EXPECT_FALSE(bindings[0].subscribed);
+  EXPECT_EQ(bindings[0].created_at, At(1));
+  EXPECT_EQ(bindings[0].updated_at, At(5));
+  EXPECT_EQ(bindings[1].chat_id, "01234567890A+bC/dEfGhIjK==");
+  EXPECT_EQ(s.FindChannelBindingByChat("viber", "01234567890A+bC/dEfGhIjK==")->resident_id, "r1");
+  EXPECT_FALSE(s.FindChannelBindingByChat("telegram", "-1001234567890123").has_value());
+  EXPECT_FALSE(s.FindChannelBindingByChat("viber", "987654321").has_value());
+  EXPECT_THAT(s.ListChannelBindings("r2"), IsEmpty());
+  // One chat belongs to one resident; a binding needs a known resident.
+  EXPECT_THROW(s.UpsertChannelBinding({"r2", "telegram", "987654321", true, At(6), At(6)}),
+               StoreError);
+  EXPECT_THROW(s.UpsertChannelBinding({"nobody", "sms", "+380", true, At(6), At(6)}), StoreError);
+  EXPECT_THROW(s.UpsertChannelBinding({"r2", "", "1", true, At(6), At(6)}), StoreError);
+  EXPECT_THROW(s.UpsertChannelBinding({"r2", "sms", "", true, At(6), At(6)}), StoreError);
+}
+
+OutboxMessage Row(std::string key, int priority, int64_t due_hour, std::string channel = "telegram") {
+  OutboxMessage m;
+  m.idempotency_key = std::move(key);
+  m.channel = std::move(channel);
+  m.address = "chat-1";
+  m.recipient_kind = "resident";
+  m.recipient_id = "r1";
+  m.text_key = "notice.status_changed";
+  m.params = R"({"number":"42","status":"В роботі"})";
+  m.priority = priority;
+  m.next_attempt_at = At(due_hour);
+  m.created_at = At(0);
+  m.updated_at = At(0);
+  return m;
+}
+
+std::vector<std::string> Keys(const std::vector<OutboxMessage>& rows) {
+  std::vector<std::string> keys;
+  for (const auto& r : rows) keys.push_back(r.idempotency_key);
+  return keys;
+}
+
+TYPED_TEST(StoreConformance, OutboxEnqueueOnceAndRoundTrip) {
+  Store& s = this->store();
+  OutboxMessage m = Row("appeal-7/status/in_work", 0, 1);
+  m.appeal_id = 7;
+  m.batch_id = "broadcast-3";
+  m.last_error = "";
+  EXPECT_TRUE(s.EnqueueOutbox(m));
+  OutboxMessage again = m;
+  again.text_key = "something.else";
+  EXPECT_FALSE(s.EnqueueOutbox(again)) << "the same key is never queued twice";
+  const auto got = s.FindOutboxByKey("appeal-7/status/in_work");
+  ASSERT_TRUE(got.has_value());
+  EXPECT_GT(got->id, 0);
+  EXPECT_EQ(got->text_key, "notice.status_changed");
+  EXPECT_EQ(got->params, m.params);
+  EXPECT_EQ(got->channel, "telegram");
+  EXPECT_EQ(got->address, "chat-1");
+  EXPECT_EQ(got->recipient_kind, "resident");
+  EXPECT_EQ(got->recipient_id, "r1");
+  EXPECT_EQ(got->appeal_id, 7);
+  EXPECT_EQ(got->batch_id, "broadcast-3");
+  EXPECT_EQ(got->priority, 0);
+  EXPECT_EQ(got->state, OutboxState::kQueued);
+  EXPECT_EQ(got->attempts, 0);
+  EXPECT_EQ(got->next_attempt_at, At(1));
+  EXPECT_TRUE(got->claim_token.empty());
+  EXPECT_FALSE(got->claim_expires_at.has_value());
+  EXPECT_FALSE(got->sent_at.has_value());
+  EXPECT_FALSE(s.FindOutboxByKey("nope").has_value());
+  EXPECT_THROW(s.EnqueueOutbox(Row("", 1, 1)), StoreError);
+  EXPECT_THROW(s.EnqueueOutbox(Row("bad-priority", 7, 1)), StoreError);
+}
+
+TYPED_TEST(StoreConformance, OutboxClaimsUrgentFirstThenOldestAndOnlyDue) {
+  Store& s = this->store();
+  ASSERT_TRUE(s.EnqueueOutbox(Row("bulk-1", 2, 1)));
+  ASSERT_TRUE(s.EnqueueOutbox(Row("normal-late", 1, 3)));
+  ASSERT_TRUE(s.EnqueueOutbox(Row("normal-early", 1, 2)));
+  ASSERT_TRUE(s.EnqueueOutbox(Row("urgent", 0, 4)));
+  ASSERT_TRUE(s.EnqueueOutbox(Row("future", 0, 50)));
+  ASSERT_TRUE(s.EnqueueOutbox(Row("other-channel", 0, 1, "viber")));
+
+  const auto first = s.ClaimOutbox("telegram", "t1", At(10), At(11), 3);
+  EXPECT_THAT(Keys(first), ElementsAre("urgent", "normal-early", "normal-late"));
+  for (const auto& m : first) {
+    EXPECT_EQ(m.state, OutboxState::kSending);
+    EXPECT_EQ(m.claim_token, "t1");
+    EXPECT_EQ(m.claim_expires_at, At(11));
+    EXPECT_EQ(m.attempts, 1);
+  }
+  EXPECT_THAT(Keys(s.ClaimOutbox("telegram", "t2", At(10), At(11), 10)), ElementsAre("bulk-1"))
+      << "claimed rows are not claimed again; the future row is not due";
+  EXPECT_THAT(s.ClaimOutbox("telegram", "t3", At(10), At(11), 10), IsEmpty());
+  EXPECT_EQ(s.NextOutboxAttempt("telegram"), At(11)) << "the claims expire at hour 11";
+  EXPECT_EQ(s.NextOutboxAttempt("viber"), At(1));
+  EXPECT_FALSE(s.NextOutboxAttempt("sms").has_value());
+  EXPECT_THROW(s.ClaimOutbox("telegram", "", At(10), At(11), 10), StoreError);
+  EXPECT_THROW(s.ClaimOutbox("telegram", "t4", At(10), At(11), 0), StoreError);
+}
+
+TYPED_TEST(StoreConformance, OutboxOutcomesApplyOnlyUnderTheClaim) {
+  Store& s = this->store();
+  for (const char* k : {"a", "b", "c", "d"}) ASSERT_TRUE(s.EnqueueOutbox(Row(k, 1, 1)));
+  const auto rows = s.ClaimOutbox("telegram", "t1", At(2), At(3), 4);
+  ASSERT_EQ(rows.size(), 4u);
+  const int64_t a = rows[0].id, b = rows[1].id, c = rows[2].id;
+
+  EXPECT_FALSE(s.MarkOutboxSent(a, "someone-else", "m-1", At(2)));
+  EXPECT_TRUE(s.MarkOutboxSent(a, "t1", "m-1", At(2)));
+  EXPECT_FALSE(s.MarkOutboxSent(a, "t1", "m-2", At(2))) << "already sent";
+  const auto sent = s.FindOutboxByKey("a");
+  EXPECT_EQ(sent->state, OutboxState::kSent);
+  EXPECT_EQ(sent->provider_message_id, "m-1");
+  EXPECT_EQ(sent->sent_at, At(2));
+  EXPECT_TRUE(sent->claim_token.empty());
+
+  EXPECT_TRUE(s.MarkOutboxRetry(b, "t1", At(30), "429 Too Many Requests", At(2)));
+  const auto retried = s.FindOutboxByKey("b");
+  EXPECT_EQ(retried->state, OutboxState::kQueued);
+  EXPECT_EQ(retried->next_attempt_at, At(30));
+  EXPECT_EQ(retried->last_error, "429 Too Many Requests");
+  EXPECT_EQ(retried->attempts, 1);
+
+  EXPECT_TRUE(s.MarkOutboxFailed(c, "t1", "Forbidden: bot was blocked by the user", At(2)));
+  const auto failed = s.FindOutboxByKey("c");
+  EXPECT_EQ(failed->state, OutboxState::kFailed);
+  EXPECT_EQ(failed->last_error, "Forbidden: bot was blocked by the user");
+  EXPECT_FALSE(s.MarkOutboxRetry(c, "t1", At(30), "x", At(2))) << "failed is final";
+
+  // Stopping: the unsent row goes back without counting an attempt.
+  EXPECT_EQ(s.ReleaseOutboxClaims("t1", At(2)), 1);
+  const auto released = s.FindOutboxByKey("d");
+  EXPECT_EQ(released->state, OutboxState::kQueued);
+  EXPECT_EQ(released->attempts, 0);
+
+  // The retried row is due at hour 30, not before.
+  EXPECT_THAT(Keys(s.ClaimOutbox("telegram", "t2", At(29), At(31), 10)), ElementsAre("d"));
+  const auto later = s.ClaimOutbox("telegram", "t3", At(30), At(31), 10);
+  EXPECT_THAT(Keys(later), ElementsAre("b"));
+  EXPECT_EQ(later[0].attempts, 2);
+}
+
+TYPED_TEST(StoreConformance, OutboxReclaimsExpiredClaims) {
+  Store& s = this->store();
+  ASSERT_TRUE(s.EnqueueOutbox(Row("a", 1, 1)));
+  ASSERT_TRUE(s.EnqueueOutbox(Row("b", 1, 1)));
+  const auto dead = s.ClaimOutbox("telegram", "dead-sender", At(1), At(2), 10);
+  ASSERT_EQ(dead.size(), 2u);
+  EXPECT_THAT(s.ClaimOutbox("telegram", "t2", At(1) + std::chrono::seconds(3599), At(3), 10),
+              IsEmpty())
+      << "a live claim is respected";
+  const auto reclaimed = s.ClaimOutbox("telegram", "t2", At(2), At(3), 10);
+  EXPECT_THAT(Keys(reclaimed), ElementsAre("a", "b"));
+  for (const auto& m : reclaimed) {
+    EXPECT_EQ(m.claim_token, "t2");
+    EXPECT_EQ(m.attempts, 2);
+  }
+  EXPECT_FALSE(s.MarkOutboxSent(dead[0].id, "dead-sender", "late", At(2)))
+      << "the dead sender's claim is lost";
+  EXPECT_TRUE(s.MarkOutboxSent(dead[0].id, "t2", "m-1", At(2)));
+}
+
+TYPED_TEST(StoreConformance, ConcurrentClaimersNeverShareARow) {
+  Store& s = this->store();
+  constexpr int kRows = 200;
+  for (int i = 0; i < kRows; ++i) ASSERT_TRUE(s.EnqueueOutbox(Row("k" + std::to_string(i), i % 3, 1)));
+  std::mutex mu;
+  std::vector<int64_t> claimed;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (;;) {
+        const auto rows = s.ClaimOutbox("telegram", "t" + std::to_string(t), At(2), At(3), 7);
+        if (rows.empty()) return;
+        std::lock_guard lock(mu);
+        for (const auto& r : rows) claimed.push_back(r.id);
+      }
+    });
+  for (auto& t : threads) t.join();
+  std::set<int64_t> unique(claimed.begin(), claimed.end());
+  EXPECT_EQ(claimed.size(), static_cast<size_t>(kRows));
+  EXPECT_EQ(unique.size(), static_cast<size_t>(kRows));
+}
+
+TYPED_TEST(StoreConformance, OutboxCountsPerChannelStateAndBatch) {
+  Store& s = this->store();
+  for (int i = 0; i < 5; ++i) {
+    OutboxMessage m = Row("b1-" + std::to_string(i), 2, 1);
+    m.batch_id = "b1";
+    ASSERT_TRUE(s.EnqueueOutbox(m));
+  }
+  OutboxMessage v = Row("b1-viber", 2, 1, "viber");
+  v.batch_id = "b1";
+  ASSERT_TRUE(s.EnqueueOutbox(v));
+  ASSERT_TRUE(s.EnqueueOutbox(Row("single", 1, 1)));
+  const auto rows = s.ClaimOutbox("telegram", "t", At(1), At(2), 3);
+  ASSERT_EQ(rows.size(), 3u);
+  ASSERT_TRUE(s.MarkOutboxSent(rows[0].id, "t", "p", At(1)));
+  ASSERT_TRUE(s.MarkOutboxFailed(rows[1].id, "t", "no", At(1)));
+
+  auto count = [](const std::vector<OutboxCount>& counts, const std::string& channel,
+                  OutboxState state) -> int64_t {
+    for (const auto& c : counts)
+      if (c.channel == channel && c.state == state) return c.count;
+    return 0;
+  };
+  const auto all = s.CountOutbox("");
+  EXPECT_EQ(count(all, "telegram", OutboxState::kSent), 1);
+  EXPECT_EQ(count(all, "telegram", OutboxState::kFailed), 1);
+  EXPECT_EQ(count(all, "telegram", OutboxState::kSending), 1);
+  EXPECT_EQ(count(all, "telegram", OutboxState::kQueued), 3);
+  EXPECT_EQ(count(all, "viber", OutboxState::kQueued), 1);
+  const auto batch = s.CountOutbox("b1");
+  // "single" (normal) was claimed before the bulk rows and sent; it is not in the batch.
+  EXPECT_EQ(count(batch, "telegram", OutboxState::kSent), 0);
+  EXPECT_EQ(count(batch, "telegram", OutboxState::kFailed), 1);
+  EXPECT_EQ(count(batch, "telegram", OutboxState::kSending), 1);
+  EXPECT_EQ(count(batch, "telegram", OutboxState::kQueued), 3);
+  EXPECT_EQ(count(batch, "viber", OutboxState::kQueued), 1);
+
+  EXPECT_EQ(s.ListOutbox({.batch_id = "b1"}).size(), 6u);
+  EXPECT_EQ(s.ListOutbox({.channel = "viber"}).size(), 1u);
+  EXPECT_THAT(Keys(s.ListOutbox({.state = OutboxState::kFailed})), ElementsAre(rows[1].idempotency_key));
+  const auto page1 = s.ListOutbox({.limit = 4});
+  ASSERT_EQ(page1.size(), 4u);
+  EXPECT_EQ(s.ListOutbox({.limit = 4, .after_id = page1.back().id}).size(), 3u);
+  EXPECT_THROW(s.ListOutbox({.limit = 0}), StoreError);
 }
 
 // ---------------------------------------------------------------------------
