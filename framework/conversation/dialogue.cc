@@ -150,7 +150,7 @@ class Machine {
       case Stage::kAppeals: OnAppeals(choice); break;
       case Stage::kCancelConfirm: OnCancelConfirm(choice); break;
       case Stage::kRateService: OnRateService(choice); break;
-      case Stage::kRateScore: OnRateScore(choice); break;
+      case Stage::kRateScore: OnRateScore(in, choice); break;
       case Stage::kRateComment: OnRateComment(in, choice); break;
       case Stage::kFixAnswer: OnFixAnswer(choice); break;
     }
@@ -528,7 +528,7 @@ class Machine {
     NotUnderstood();
   }
 
-  void AcceptAddress(const Address& a) {
+  void AcceptAddress(Address a) {  // by value: the candidates it may come from are cleared
     s_.candidates.clear();
     s_.address_attempts = 0;
     if (s_.address_purpose == AddressPurpose::kProblem) {
@@ -977,7 +977,7 @@ class Machine {
     NotUnderstood();
   }
 
-  void OnRateScore(const std::optional<std::string>& choice) {
+  void OnRateScore(const Inbound& in, const std::optional<std::string>& choice) {
     if (choice && StartsWith(*choice, "s:")) {
       auto score = ParseId(*choice, "s:");
       if (score && *score >= 1 && *score <= 5) {
@@ -986,7 +986,8 @@ class Machine {
         return Prompt();
       }
     }
-    Say("bot.rate.score_range");
+    if (choice || in.text.find_first_of("0123456789") == std::string::npos) return NotUnderstood();
+    Say("bot.rate.score_range");  // "7", "0", "10 з 10"
     Prompt();
   }
 
