@@ -149,6 +149,23 @@ int ServeCommand(const Config& config, std::ostream& out, std::ostream& err,
   deps.clock = &clock;
   deps.rules_name = [name = city.name] { return name; };
   deps.label = [m = messages.get()](const std::string& key) { return m->Get(key); };
+  // The panel switches between Ukrainian and English (issue 5): keep the other
+  // one loaded too when its file exists.
+  std::unique_ptr<Messages> other;
+  const std::string other_language = config.language == "en" ? "uk" : "en";
+  if (std::filesystem::exists(std::filesystem::path(config.messages_dir) /
+                              (other_language + ".yaml"))) {
+    try {
+      other = std::make_unique<Messages>(config.messages_dir, other_language, config.rules_dir);
+    } catch (const std::exception& e) {
+      err << "vikno: messages: " << e.what() << "\n";
+      return kExitConfig;
+    }
+  }
+  deps.messages = [m = messages.get(), o = other.get()](const std::string& language) {
+    if (language == m->language()) return static_cast<const Messages*>(m);
+    return o != nullptr && language == o->language() ? static_cast<const Messages*>(o) : nullptr;
+  };
   http::HttpServer server(config.http, config.api_keys, deps);
   try {
     server.Start();

@@ -338,12 +338,15 @@ void ReadStorage(const Source& src, const MapReader& top, Config* c) {
 }
 
 void ReadHttp(const Source& src, const MapReader& top, Config* c) {
-  const MapReader m = top.Map("http", {"listen", "threads", "max_body_bytes"});
+  const MapReader m = top.Map("http", {"listen", "threads", "max_body_bytes", "web_dir"});
   m.String("listen", &c->http.listen);
   CheckListen(src, c->http.listen, m.Has("listen") ? m.ValueLine("listen") : m.line(),
               m.Path("listen"));
   m.Int("threads", &c->http.threads, 1, 1024);
   m.Int64("max_body_bytes", &c->http.max_body_bytes, 1024, int64_t{1} << 30);
+  m.String("web_dir", &c->http.web_dir);
+  if (c->http.web_dir.empty())
+    src.Fail(m.ValueLine("web_dir"), m.Path("web_dir"), "must not be empty");
 }
 
 void ReadFiles(const Source& src, const MapReader& top, Config* c) {
@@ -537,6 +540,7 @@ Config LoadConfig(const std::string& path, const std::string& base_dir) {
   c.data_dir = src.Resolve(c.data_dir);
   c.rules_dir = src.Resolve(c.rules_dir);
   c.messages_dir = src.Resolve(c.messages_dir);
+  c.http.web_dir = src.Resolve(c.http.web_dir);
   if (c.storage.sqlite_path.empty())
     c.storage.sqlite_path = (fs::path(c.data_dir) / "vikno.sqlite").string();
   else

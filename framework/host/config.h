@@ -41,6 +41,8 @@ struct HttpConfig {
   std::string listen = "127.0.0.1:8080";  // host:port
   int threads = 8;
   int64_t max_body_bytes = 1 << 20;  // JSON bodies; uploads have their own limit
+  // The static pages: <web_dir>/panel is served under /panel/ (issue 5).
+  std::string web_dir = "web";
 };
 
 // A key for the REST API until staff accounts land (issue 5): a name, a role,

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "http/api_json.h"
+#include "messages/messages.h"
 
 namespace vikno::http {
 namespace {
@@ -15,9 +16,9 @@ namespace {
 using Poco::JSON::Array;
 using Poco::JSON::Object;
 
-Reply Json(int status, const Object::Ptr& o) { return Reply{status, Stringify(o), {}}; }
+Reply Json(int status, const Object::Ptr& o) { return Reply{status, Stringify(o), {}, {}}; }
 
-Reply Refused(const Refusal& r) { return Reply{StatusOf(r), ErrorJson(r.code, r.message), {}}; }
+Reply Refused(const Refusal& r) { return Reply{StatusOf(r), ErrorJson(r.code, r.message), {}, {}}; }
 
 Object::Ptr ParseObject(const std::string& body) {
   Poco::Dynamic::Var parsed;
@@ -251,6 +252,62 @@ Reply Statuses(const ApiDeps& deps) {
   return Json(200, o);
 }
 
+// The transitions the caller's role may take from the appeal's status now,
+// straight from the R14 table (core/transitions.h), with the data each needs,
+// so the panel's action menu never offers what the server would refuse.
+// Scope is checked by loading the appeal as the caller (404/403 otherwise).
+Reply Actions(const ApiDeps& deps, Call& call) {
+  auto appeal = deps.appeals->Get(IdParam(call), call.actor());
+  if (!appeal) return Refused(appeal.refusal());
+  Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  o->set("status", std::string(StatusCode(appeal->status)));
+  o->set("role", std::string(RoleCode(call.actor().role)));
+  Array::Ptr list = new Array;
+  for (const auto& rule : AllTransitions()) {
+    if (rule.from != appeal->status || !rule.roles.Has(call.actor().role)) continue;
+    Object::Ptr a = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    const std::string action(rule.action);
+    std::string label = deps.label ? deps.label("action." + action) : "";
+    a->set("action", action);
+    a->set("to", std::string(StatusCode(rule.to)));
+    a->set("needs", std::string(NeedsCode(rule.needs)));
+    a->set("label", label.empty() ? action : label);
+    list->add(a);
+  }
+  o->set("actions", list);
+  return Json(200, o);
+}
+
+// The texts the panel shows: the groups below of config/messages/<lang>.yaml
+// after the city's overrides. Public: the login page needs them.
+Reply PanelMessages(const ApiDeps& deps, Call& call) {
+  std::string language = "uk";
+  for (const auto& [name, value] : call.query()) {
+    if (name != "lang") throw HttpError(400, "invalid_parameter", "unknown parameter '" + name + "'");
+    language = value;
+  }
+  const Messages* messages = deps.messages ? deps.messages(language) : nullptr;
+  if (messages == nullptr)
+    throw HttpError(404, "unknown_language", "no texts in language '" + language + "'");
+  static const char* kGroups[] = {"panel.", "status.", "action.", "role.", "refusal."};
+  Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  o->set("language", messages->language());
+  Object::Ptr texts = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  for (const auto& [key, text] : messages->texts()) {
+    for (const char* group : kGroups) {
+      if (key.rfind(group, 0) == 0) {
+        texts->set(key, text);
+        break;
+      }
+    }
+  }
+  o->set("texts", texts);
+  Reply reply = Json(200, o);
+  // Not no-store like the rest of /api: texts change only with a deployment.
+  reply.headers.emplace_back("Cache-Control", "no-cache");
+  return reply;
+}
+
 }  // namespace
 
 AppealQuery ParseAppealQuery(const std::vector<std::pair<std::string, std::string>>& params) {
@@ -330,6 +387,10 @@ void RegisterRoutes(Router& router, const ApiDeps& deps) {
              [d](Call& c) { return Transition(*d, c); });
   router.Add("POST", "/api/v1/appeals/{id}/comments", [d](Call& c) { return AddComment(*d, c); });
   router.Add("GET", "/api/v1/statuses", [d](Call&) { return Statuses(*d); });
+  router.Add("GET", "/api/v1/appeals/{id}/actions", [d](Call& c) { return Actions(*d, c); });
+  router.Add(
+      "GET", "/api/v1/messages", [d](Call& c) { return PanelMessages(*d, c); },
+      /*needs_auth=*/false);
 }
 
 }  // namespace vikno::http

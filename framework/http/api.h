@@ -6,6 +6,8 @@
 //   POST /api/v1/appeals/{id}/transitions   {"action":"reject","note":"..."} -> appeal
 //   POST /api/v1/appeals/{id}/comments      {"text":"...","visible_to_resident":false} -> 201
 //   GET  /api/v1/statuses                   codes, colours, labels
+//   GET  /api/v1/appeals/{id}/actions       what the caller may do with it now
+//   GET  /api/v1/messages?lang=uk           the panel's texts; no auth
 #pragma once
 
 #include "http/router.h"

@@ -83,15 +83,25 @@ std::optional<Router::Match> Router::Find(const std::string& method, const std::
                                           std::vector<std::string>* allowed) const {
   const auto segments = SplitPath(path);
   for (const auto& route : routes_) {
-    if (route.segments.size() != segments.size()) continue;
+    const std::string& last = route.segments.empty() ? std::string() : route.segments.back();
+    const bool tail = last.size() > 5 && last.front() == '{' && last.ends_with("...}");
+    if (tail ? segments.size() < route.segments.size()
+             : route.segments.size() != segments.size())
+      continue;
     Match match;
     bool ok = true;
-    for (size_t i = 0; i < segments.size() && ok; ++i) {
+    const size_t fixed = tail ? route.segments.size() - 1 : route.segments.size();
+    for (size_t i = 0; i < fixed && ok; ++i) {
       const auto& want = route.segments[i];
       if (want.size() > 2 && want.front() == '{' && want.back() == '}')
         match.params[want.substr(1, want.size() - 2)] = segments[i];
       else
         ok = want == segments[i];
+    }
+    if (ok && tail) {
+      std::string rest;
+      for (size_t i = fixed; i < segments.size(); ++i) rest += (i > fixed ? "/" : "") + segments[i];
+      match.params[last.substr(1, last.size() - 5)] = rest;
     }
     if (!ok) continue;
     if (route.method == method) {

@@ -1,6 +1,8 @@
 // A small router for the host's HTTP server: a route is a method and a path
 // pattern whose segments are literal or a `{name}` placeholder matching one
-// non-empty segment ("/api/v1/appeals/{id}"). First match in insertion order.
+// non-empty segment ("/api/v1/appeals/{id}"); a last segment `{name...}`
+// matches one or more segments, joined with '/' ("/panel/{path...}", for the
+// static files). First match in insertion order.
 #pragma once
 
 #include <Poco/Net/HTTPServerRequest.h>
@@ -35,8 +37,9 @@ class HttpError : public std::runtime_error {
 // What a handler answers: a status and a JSON body (already serialised).
 struct Reply {
   int status = 200;
-  std::string json;  // empty for 204
+  std::string json;  // the body: JSON unless content_type says otherwise; empty for 204/304
   std::vector<std::pair<std::string, std::string>> headers;
+  std::string content_type;  // empty: "application/json; charset=utf-8"
 };
 
 // One request in flight, as a handler sees it.

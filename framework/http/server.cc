@@ -19,6 +19,7 @@
 #include "http/api_json.h"
 #include "http/auth.h"
 #include "http/router.h"
+#include "http/static_files.h"
 
 namespace vikno::http {
 
@@ -57,12 +58,13 @@ void Send(Poco::Net::HTTPServerResponse& response, const Reply& reply, bool api)
   response.set("Referrer-Policy", "no-referrer");
   if (api) response.set("Cache-Control", "no-store");
   for (const auto& [name, value] : reply.headers) response.set(name, value);
-  if (reply.status == 204) {
+  if (reply.status == 204 || reply.status == 304) {
     response.setContentLength(0);
     response.send();
     return;
   }
-  response.setContentType("application/json; charset=utf-8");
+  response.setContentType(reply.content_type.empty() ? "application/json; charset=utf-8"
+                                                     : reply.content_type);
   response.setContentLength64(static_cast<Poco::Int64>(reply.json.size()));
   std::ostream& body = response.send();
   body << reply.json;
@@ -96,7 +98,7 @@ void DrainUnreadBody(Poco::Net::HTTPServerRequest& request) {
 }
 
 Reply ErrorReply(int status, const std::string& code, const std::string& message) {
-  return Reply{status, ErrorJson(code, message), {}};
+  return Reply{status, ErrorJson(code, message), {}, {}};
 }
 
 class Handler final : public Poco::Net::HTTPRequestHandler {
@@ -216,6 +218,7 @@ InFlight::~InFlight() {
 HttpServer::HttpServer(HttpConfig config, std::vector<ApiKeyConfig> keys, ApiDeps deps)
     : state_(std::make_shared<State>(std::move(config), keys, std::move(deps))) {
   RegisterRoutes(state_->router, state_->deps);
+  RegisterStaticRoutes(state_->router, state_->config.web_dir);
 }
 
 HttpServer::~HttpServer() { Stop(); }

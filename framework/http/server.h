@@ -21,6 +21,10 @@
 #include "store/store.h"
 #include "workflow/appeal_service.h"
 
+namespace vikno {
+class Messages;
+}  // namespace vikno
+
 namespace vikno::http {
 
 // What the API works with; all references outlive the server.
@@ -33,6 +37,9 @@ struct ApiDeps {
   // The text of a messages key ("status.new") in the configured language;
   // may be unset, then the code itself is shown.
   std::function<std::string(const std::string& key)> label;
+  // The loaded texts of a language ("uk", "en") for the panel's
+  // GET /api/v1/messages; null for a language not loaded. May be unset.
+  std::function<const Messages*(const std::string& language)> messages;
 };
 
 class HttpServer {

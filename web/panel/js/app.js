@@ -1,0 +1,162 @@
+// The staff panel (issue 5): a hash-routed page over /api/v1.
+//   #/login              sign in
+//   #/appeals?...        the list of R28 with its filters in the hash
+//   #/appeal/<id>        the card with its timeline and the role's actions
+//   #/operator           the operator's window (R4, R1 phone, R8, R13)
+//   #/users              staff accounts (administrators)
+import {ApiError, get, del, setCsrfToken, whenUnauthorized} from './api.js';
+import {h, clear} from './dom.js';
+import {loadLanguage, t, translateStatic, currentLanguage} from './i18n.js';
+import * as loginView from './views/login.js';
+import * as listView from './views/list.js';
+import * as cardView from './views/card.js';
+import * as operatorView from './views/operator.js';
+import * as usersView from './views/users.js';
+
+const state = {user: null, statuses: [], statusByCode: new Map()};
+const view = document.getElementById('view');
+
+export function flash(message, kind = 'info') {
+  const el = document.getElementById('flash');
+  el.textContent = message;
+  el.className = 'flash ' + kind;
+  el.hidden = false;
+  clearTimeout(flash.timer);
+  flash.timer = setTimeout(() => { el.hidden = true; }, kind === 'error' ? 8000 : 4000);
+}
+
+// The message for a failed call: the refusal's words when we have them.
+export function errorText(e) {
+  if (e instanceof ApiError) {
+    const key = 'refusal.' + e.code;
+    const known = t(key);
+    if (known !== key) return known;
+    if (e.status === 0) return t('panel.error.network');
+    return e.message || t('panel.error.generic');
+  }
+  return String(e && e.message ? e.message : e);
+}
+
+export function navigate(hash) {
+  if (location.hash === hash) route();
+  else location.hash = hash;
+}
+
+function can(role, ...roles) {
+  return roles.includes(role);
+}
+
+function renderNav() {
+  const nav = clear(document.getElementById('nav'));
+  const role = state.user.role;
+  const links = [['#/appeals', 'panel.nav.appeals']];
+  if (can(role, 'operator', 'administrator')) links.push(['#/operator', 'panel.nav.operator']);
+  if (can(role, 'administrator')) links.push(['#/users', 'panel.nav.users']);
+  links.push(['#/password', 'panel.nav.password']);
+  const current = location.hash.split('?')[0] || '#/appeals';
+  for (const [href, key] of links) {
+    nav.append(h('a', {href, 'aria-current': current === href ? 'page' : null}, t(key)));
+  }
+  document.getElementById('who-name').textContent =
+    `${state.user.name || state.user.login} · ${t('role.' + state.user.role)}`;
+  document.getElementById('top').hidden = false;
+}
+
+async function loadStatuses() {
+  const data = await get('/api/v1/statuses');
+  state.statuses = data.statuses || [];
+  state.statusByCode = new Map(state.statuses.map((s) => [s.code, s]));
+}
+
+export async function signedIn(session) {
+  state.user = session.user;
+  setCsrfToken(session.csrf_token);
+  await loadStatuses();
+}
+
+async function restoreSession() {
+  try {
+    const session = await get('/api/v1/session');
+    await signedIn(session);
+    return true;
+  } catch (e) {
+    if (e instanceof ApiError && (e.status === 401 || e.status === 404)) return false;
+    throw e;
+  }
+}
+
+function signedOut() {
+  state.user = null;
+  setCsrfToken('');
+  document.getElementById('top').hidden = true;
+}
+
+async function route() {
+  const [path, search] = (location.hash.slice(1) || '/appeals').split('?');
+  const params = new URLSearchParams(search || '');
+  const ctx = {state, navigate, flash, errorText, params};
+  if (!state.user && path !== '/login') {
+    navigate('#/login');
+    return;
+  }
+  if (state.user) renderNav();
+  clear(view);
+  try {
+    if (path === '/login') {
+      signedOut();
+      await loginView.render(view, ctx);
+    } else if (path === '/appeals') {
+      await listView.render(view, ctx);
+    } else if (path.startsWith('/appeal/')) {
+      await cardView.render(view, ctx, path.slice('/appeal/'.length));
+    } else if (path === '/operator' && can(state.user.role, 'operator', 'administrator')) {
+      await operatorView.render(view, ctx);
+    } else if (path === '/users' && can(state.user.role, 'administrator')) {
+      await usersView.render(view, ctx);
+    } else if (path === '/password') {
+      await usersView.renderPassword(view, ctx);
+    } else {
+      view.append(h('p', {class: 'empty'}, t('panel.not_found')));
+    }
+  } catch (e) {
+    view.append(h('p', {class: 'error'}, errorText(e)));
+  }
+}
+
+async function start() {
+  await loadLanguage();
+  translateStatic();
+  const langSelect = document.getElementById('lang');
+  langSelect.value = currentLanguage();
+  langSelect.addEventListener('change', async () => {
+    await loadLanguage(langSelect.value);
+    translateStatic();
+    route();
+  });
+  document.getElementById('logout').addEventListener('click', async () => {
+    try {
+      await del('/api/v1/session');
+    } catch (e) {
+      // Gone already: the outcome is the same.
+    }
+    signedOut();
+    navigate('#/login');
+  });
+  whenUnauthorized(() => {
+    if (!state.user) return;
+    signedOut();
+    flash(t('panel.session_expired'), 'error');
+    navigate('#/login');
+  });
+  window.addEventListener('hashchange', route);
+  const ok = await restoreSession();
+  if (!ok && !location.hash.startsWith('#/login')) {
+    const back = location.hash && location.hash !== '#/login' ? location.hash : '';
+    sessionStorage.setItem('vikno.after_login', back);
+  }
+  route();
+}
+
+start().catch((e) => {
+  clear(view).append(h('p', {class: 'error'}, String(e.message || e)));
+});
