@@ -108,8 +108,8 @@ BotApi::Session BotApi::Acquire(std::chrono::seconds timeout) {
                                         Poco::Net::Context::VERIFY_RELAXED, 9, true,
                                         "ALL:!ADH:!LOW:!EXP:!MD5:@STRENGTH");
     }
-    session = std::make_unique<Poco::Net::HTTPSClientSession>(base_.getHost(), base_.getPort(),
-                                                              context_);
+    session =
+        std::make_unique<Poco::Net::HTTPSClientSession>(base_.getHost(), base_.getPort(), context_);
   } else {
     session = std::make_unique<Poco::Net::HTTPClientSession>(base_.getHost(), base_.getPort());
   }
@@ -245,16 +245,15 @@ ApiReply BotApi::Call(const std::string& method, const Object& params,
   return Classify(raw.status, raw.body);
 }
 
-ApiReply BotApi::Upload(const std::string& method,
-                        const std::map<std::string, std::string>& fields,
+ApiReply BotApi::Upload(const std::string& method, const std::map<std::string, std::string>& fields,
                         const UploadFile& file) {
   Poco::Net::HTMLForm form(Poco::Net::HTMLForm::ENCODING_MULTIPART);
   for (const auto& [name, value] : fields) form.set(name, value);
-  form.addPart(file.field, new Poco::Net::StringPartSource(
-                               file.data,
-                               file.content_type.empty() ? "application/octet-stream"
-                                                         : file.content_type,
-                               file.file_name.empty() ? file.field : file.file_name));
+  form.addPart(
+      file.field,
+      new Poco::Net::StringPartSource(
+          file.data, file.content_type.empty() ? "application/octet-stream" : file.content_type,
+          file.file_name.empty() ? file.field : file.file_name));
   Raw raw = Exchange(
       MethodPath(method), std::chrono::seconds{0},
       [&](Poco::Net::HTTPRequest& request) {
@@ -279,8 +278,8 @@ Download BotApi::Fetch(const std::string& file_id, int64_t max_bytes) {
   params.set("file_id", file_id);
   ApiReply info = Call("getFile", params);
   if (!info.ok()) {
-    download.transient = info.kind == ApiReply::Kind::kNetwork || info.http_status == 429 ||
-                         info.http_status >= 500;
+    download.transient =
+        info.kind == ApiReply::Kind::kNetwork || info.http_status == 429 || info.http_status >= 500;
     download.error = "getFile: " + info.Explain();
     return download;
   }
@@ -298,9 +297,7 @@ Download BotApi::Fetch(const std::string& file_id, int64_t max_bytes) {
   }
   Raw raw = Exchange(
       base_path_ + "/file/bot" + token_ + "/" + download.file_path, std::chrono::seconds{0},
-      [](Poco::Net::HTTPRequest& request) {
-        request.setMethod(Poco::Net::HTTPRequest::HTTP_GET);
-      },
+      [](Poco::Net::HTTPRequest& request) { request.setMethod(Poco::Net::HTTPRequest::HTTP_GET); },
       nullptr, max_bytes);
   if (!raw.answered) {
     download.transient = true;

@@ -22,12 +22,12 @@
 #include <Poco/URI.h>
 
 #include <chrono>
-#include <functional>
-#include <ostream>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <ostream>
 #include <set>
 #include <string>
 #include <vector>
@@ -43,9 +43,9 @@ struct ApiReply {
   };
   Kind kind = Kind::kNetwork;
   int http_status = 0;
-  int error_code = 0;        // the body's error_code, else the HTTP status
-  std::string description;   // the body's description, or what went wrong
-  int64_t retry_after = -1;  // parameters.retry_after (429), -1 when absent
+  int error_code = 0;              // the body's error_code, else the HTTP status
+  std::string description;         // the body's description, or what went wrong
+  int64_t retry_after = -1;        // parameters.retry_after (429), -1 when absent
   int64_t migrate_to_chat_id = 0;  // parameters.migrate_to_chat_id, 0 when absent
   Poco::Dynamic::Var result;       // kOk: the "result" value
 

@@ -21,17 +21,27 @@ using Poco::JSON::Object;
 using sdk::Logger;
 
 const std::set<std::string>& KnownKeys() {
-  static const std::set<std::string> keys = {
-      "token",          "api_base_url",     "mode",           "webhook_secret",
-      "webhook_path",   "set_webhook",      "poll_timeout_s", "poll_interval_ms",
-      "poll_limit",     "request_timeout_s", "retry_backoff_s", "max_file_bytes",
-      "dedup_window",   "rate_overall",     "rate_per_chat"};
+  static const std::set<std::string> keys = {"token",
+                                             "api_base_url",
+                                             "mode",
+                                             "webhook_secret",
+                                             "webhook_path",
+                                             "set_webhook",
+                                             "poll_timeout_s",
+                                             "poll_interval_ms",
+                                             "poll_limit",
+                                             "request_timeout_s",
+                                             "retry_backoff_s",
+                                             "max_file_bytes",
+                                             "dedup_window",
+                                             "rate_overall",
+                                             "rate_per_chat"};
   return keys;
 }
 
 bool IsSecretChar(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-         c == '_' || c == '-';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '-';
 }
 
 std::string Stringify(const Object& o) {
@@ -108,8 +118,7 @@ TelegramOptions TelegramOptions::Read(const sdk::Settings& s, std::vector<std::s
   o.poll_timeout_s = static_cast<int>(s.Int("poll_timeout_s", o.poll_timeout_s, 0, 50));
   o.poll_interval_ms = static_cast<int>(s.Int("poll_interval_ms", o.poll_interval_ms, 0, 60000));
   o.poll_limit = static_cast<int>(s.Int("poll_limit", o.poll_limit, 1, 100));
-  o.request_timeout_s =
-      static_cast<int>(s.Int("request_timeout_s", o.request_timeout_s, 1, 30));
+  o.request_timeout_s = static_cast<int>(s.Int("request_timeout_s", o.request_timeout_s, 1, 30));
   o.retry_backoff_s = static_cast<int>(s.Int("retry_backoff_s", o.retry_backoff_s, 1, 3600));
   o.max_file_bytes = s.Int("max_file_bytes", o.max_file_bytes, 1, 20 * 1024 * 1024);
   o.dedup_window = s.Int("dedup_window", o.dedup_window, 16, 1'000'000);
@@ -193,8 +202,7 @@ TelegramChannel::TelegramChannel(const sdk::Settings& settings)
           // what the host reports, so it must name everything at once.
           for (const auto& p : settings.Problems()) problems.push_back(p);
           std::string message = "bad settings: ";
-          for (size_t i = 0; i < problems.size(); ++i)
-            message += (i ? "; " : "") + problems[i];
+          for (size_t i = 0; i < problems.size(); ++i) message += (i ? "; " : "") + problems[i];
           throw std::invalid_argument(message);
         }
         return o;
@@ -356,11 +364,12 @@ TelegramChannel::Handled TelegramChannel::HandleUpdate(ParsedUpdate update) {
     attachment.provider_ref = file->file_id;
     attachment.file_name = file->file_name;
     // Telegram re-encodes every photo as JPEG.
-    attachment.content_type = kind == sdk::Attachment::Kind::kPhoto ? "image/jpeg" : file->mime_type;
+    attachment.content_type =
+        kind == sdk::Attachment::Kind::kPhoto ? "image/jpeg" : file->mime_type;
     Download download;
     if (file->file_size > options_.max_file_bytes) {
-      download.error = "the file is " + std::to_string(file->file_size) +
-                       " bytes, more than max_file_bytes";
+      download.error =
+          "the file is " + std::to_string(file->file_size) + " bytes, more than max_file_bytes";
     } else {
       download = api_->Fetch(file->file_id, options_.max_file_bytes);
     }
@@ -398,10 +407,9 @@ sdk::WebhookResponse TelegramChannel::OnWebhook(const sdk::WebhookRequest& reque
   auto header = request.headers.find("x-telegram-bot-api-secret-token");
   if (header == request.headers.end() ||
       !ConstantTimeEquals(header->second, options_.webhook_secret)) {
-    Log(Logger::Level::kWarning, std::string("telegram: webhook request from ") +
-                                     request.remote_address + " refused: " +
-                                     (header == request.headers.end() ? "no" : "wrong") +
-                                     " secret token");
+    Log(Logger::Level::kWarning,
+        std::string("telegram: webhook request from ") + request.remote_address +
+            " refused: " + (header == request.headers.end() ? "no" : "wrong") + " secret token");
     return Answer(403, "forbidden\n");
   }
   ParsedUpdate update;
@@ -448,8 +456,8 @@ void TelegramChannel::PollLoop() {
     allowed->add(std::string("message"));
     allowed->add(std::string("callback_query"));
     params.set("allowed_updates", allowed);
-    ApiReply reply = api_->Call("getUpdates", params,
-                                std::chrono::seconds(options_.poll_timeout_s + 10));
+    ApiReply reply =
+        api_->Call("getUpdates", params, std::chrono::seconds(options_.poll_timeout_s + 10));
     {
       std::lock_guard lock(stop_mu_);
       if (stopping_) return;
@@ -481,11 +489,11 @@ void TelegramChannel::PollLoop() {
       std::string error = ParseUpdate(*object, &update);
       if (!error.empty()) {
         // Polling again will not mend it: confirm it and move on.
-        Log(Logger::Level::kWarning, "telegram: malformed update " +
-                                         (object->has("update_id")
-                                              ? std::to_string(update.update_id) + " "
-                                              : std::string()) +
-                                         "skipped: " + error);
+        Log(Logger::Level::kWarning,
+            "telegram: malformed update " +
+                (object->has("update_id") ? std::to_string(update.update_id) + " "
+                                          : std::string()) +
+                "skipped: " + error);
         if (object->has("update_id") && update.update_id >= 0) offset = update.update_id + 1;
         continue;
       }
@@ -507,7 +515,8 @@ void TelegramChannel::PollLoop() {
 
 sdk::SendResult TelegramChannel::FromError(const ApiReply& reply) const {
   const auto backoff = std::chrono::seconds(options_.retry_backoff_s);
-  if (reply.kind == ApiReply::Kind::kNetwork) return sdk::SendResult::Retry(backoff, reply.Explain());
+  if (reply.kind == ApiReply::Kind::kNetwork)
+    return sdk::SendResult::Retry(backoff, reply.Explain());
   if (reply.http_status == 429 || reply.error_code == 429) {
     auto after = reply.retry_after > 0 ? std::chrono::seconds(reply.retry_after) : backoff;
     return sdk::SendResult::Retry(after, "Telegram rate limit (" + reply.Explain() + ")");
@@ -533,8 +542,7 @@ sdk::SendResult TelegramChannel::Send(const sdk::OutboundMessage& message) {
     std::vector<std::string> dropped;
     markup = KeyboardJson(*message.keyboard, &error, &dropped);
     if (!error.empty()) return sdk::SendResult::Failed(error);
-    for (const auto& d : dropped)
-      Log(Logger::Level::kInfo, "telegram: button left out: " + d);
+    for (const auto& d : dropped) Log(Logger::Level::kInfo, "telegram: button left out: " + d);
   }
 
   const std::vector<std::string> parts = SplitText(message.text);
@@ -567,9 +575,9 @@ sdk::SendResult TelegramChannel::Send(const sdk::OutboundMessage& message) {
       const bool photo = a.kind == sdk::Attachment::Kind::kPhoto;
       std::map<std::string, std::string> fields = {{"chat_id", message.chat_id}};
       if (last && !markup.empty()) fields["reply_markup"] = markup;
-      reply = api_->Upload(photo ? "sendPhoto" : "sendDocument", fields,
-                           UploadFile{photo ? "photo" : "document", a.file_name, a.content_type,
-                                      a.data});
+      reply = api_->Upload(
+          photo ? "sendPhoto" : "sendDocument", fields,
+          UploadFile{photo ? "photo" : "document", a.file_name, a.content_type, a.data});
     }
     if (!reply.ok()) {
       sdk::SendResult result = FromError(reply);

@@ -23,7 +23,7 @@ size_t SequenceLength(std::string_view text, size_t i) {
   if (b0 >= 0xF0 && b0 <= 0xF4) {
     if (left < 4 || !cont(i + 1) || !cont(i + 2) || !cont(i + 3)) return 0;
     const uint8_t b1 = byte(i + 1);
-    if (b0 == 0xF0 && b1 < 0x90) return 0;  // overlong
+    if (b0 == 0xF0 && b1 < 0x90) return 0;   // overlong
     if (b0 == 0xF4 && b1 >= 0x90) return 0;  // above U+10FFFF
     return 4;
   }
@@ -80,8 +80,8 @@ std::vector<std::string> SplitText(std::string_view text, size_t max_units) {
       units += u;
       i += n;
     }
-    size_t end = i;     // the part is text[pos, end)
-    size_t next = i;    // where the next part starts
+    size_t end = i;   // the part is text[pos, end)
+    size_t next = i;  // where the next part starts
     if (i < text.size()) {
       if (last_newline != std::string_view::npos && last_newline + 1 >= half) {
         end = last_newline;
@@ -103,8 +103,7 @@ std::vector<std::string> SplitText(std::string_view text, size_t max_units) {
 std::optional<std::string> CallbackDataProblem(std::string_view data) {
   if (data.empty()) return "callback data is empty; Telegram needs 1-64 bytes";
   if (data.size() > kMaxCallbackDataBytes)
-    return "callback data is " + std::to_string(data.size()) +
-           " bytes; Telegram takes at most 64";
+    return "callback data is " + std::to_string(data.size()) + " bytes; Telegram takes at most 64";
   if (!IsValidUtf8(data)) return "callback data is not valid UTF-8";
   return std::nullopt;
 }

@@ -128,8 +128,7 @@ std::string ParseMessage(const Object& msg, ParsedUpdate* out) {
     out->document = f;
   }
 
-  if (m.text.empty() && !m.contact && !m.location && out->photo_sizes.empty() &&
-      !out->document) {
+  if (m.text.empty() && !m.contact && !m.location && out->photo_sizes.empty() && !out->document) {
     // Stickers, voice notes, polls, service messages (a member joined...):
     // valid, but nothing the intake can use.
     out->kind = ParsedUpdate::Kind::kIgnored;

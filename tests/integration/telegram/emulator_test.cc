@@ -5,16 +5,23 @@
 // The emulator's limits (CHANNELS.md §5) shape two cases: it has no getFile,
 // so a photo cannot be fetched from it (the fake Bot API covers photos), and
 // it never sends the webhook secret header (covered below, both ways).
+#include <Poco/JSON/Array.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include <Poco/JSON/Array.h>
 
 #include "plugins/plugin_loader.h"
 #include "telegram_test_support.h"
 
 namespace vikno::telegram::testing {
 namespace {
+
+// A reply button (text, callback data).
+sdk::Button Btn(std::string text, std::string data) {
+  sdk::Button b;
+  b.text = std::move(text);
+  b.data = std::move(data);
+  return b;
+}
 
 using ::testing::HasSubstr;
 constexpr const char* kToken = "4242:emulated-token";
@@ -26,7 +33,7 @@ std::string UserMessage(const std::string& fields) {
          fields + "}";
 }
 
-class EmulatorTest : public ::testing::Test {
+class TelegramEmulatorTest : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_EQ(emulator_.error(), "") << emulator_.error(); }
   void TearDown() override {
@@ -73,9 +80,9 @@ class EmulatorTest : public ::testing::Test {
   std::unique_ptr<LoadedChannel> loaded_;
 };
 
-TEST_F(EmulatorTest, PollingDeliversTextContactLocationAndButtonPresses) {
-  sdk::Channel& channel = Load({{"mode", "polling"}, {"poll_timeout_s", "0"},
-                                {"poll_interval_ms", "50"}});
+TEST_F(TelegramEmulatorTest, PollingDeliversTextContactLocationAndButtonPresses) {
+  sdk::Channel& channel =
+      Load({{"mode", "polling"}, {"poll_timeout_s", "0"}, {"poll_interval_ms", "50"}});
   ASSERT_TRUE(channel.Start(host_).ok) << host_.lines().Joined();
   EXPECT_TRUE(host_.lines().Contains("connected as bot @TestNameBot")) << host_.lines().Joined();
 
@@ -94,7 +101,8 @@ TEST_F(EmulatorTest, PollingDeliversTextContactLocationAndButtonPresses) {
   EXPECT_EQ(got[0].sender_id, "42");
   EXPECT_EQ(got[0].sender_name, "Іван Петренко");
   EXPECT_EQ(got[0].language, "uk");
-  EXPECT_EQ(got[0].sent_at, std::chrono::system_clock::time_point(std::chrono::seconds(1790000000)));
+  EXPECT_EQ(got[0].sent_at,
+            std::chrono::system_clock::time_point(std::chrono::seconds(1790000000)));
   ASSERT_TRUE(got[1].contact.has_value());
   EXPECT_EQ(got[1].contact->phone, "+380501234567");
   EXPECT_EQ(got[1].contact->user_id, "42");
@@ -110,12 +118,12 @@ TEST_F(EmulatorTest, PollingDeliversTextContactLocationAndButtonPresses) {
   EXPECT_NE(got[2].provider_id, got[3].provider_id);
 }
 
-TEST_F(EmulatorTest, PhotoIsNotDeliveredWithoutItsBytesWhenGetFileFails) {
+TEST_F(TelegramEmulatorTest, PhotoIsNotDeliveredWithoutItsBytesWhenGetFileFails) {
   // The emulator answers getFile with HTTP 500 ("not supported"); the plugin
   // takes a 5xx as "try again" and must not deliver a photo it could not
   // fetch. The fake Bot API test covers the successful download.
-  sdk::Channel& channel = Load({{"poll_timeout_s", "0"}, {"poll_interval_ms", "50"},
-                                {"retry_backoff_s", "1"}});
+  sdk::Channel& channel =
+      Load({{"poll_timeout_s", "0"}, {"poll_interval_ms", "50"}, {"retry_backoff_s", "1"}});
   ASSERT_TRUE(channel.Start(host_).ok);
   UserSends(R"("photo":[{"file_id":"small","file_unique_id":"s","width":90,"height":90,)"
             R"("file_size":1000},{"file_id":"big","file_unique_id":"b","width":1280,)"
@@ -125,7 +133,7 @@ TEST_F(EmulatorTest, PhotoIsNotDeliveredWithoutItsBytesWhenGetFileFails) {
   EXPECT_EQ(host_.delivered_count(), 0u);
 }
 
-TEST_F(EmulatorTest, BotRepliesCarryInlineAndReplyKeyboards) {
+TEST_F(TelegramEmulatorTest, BotRepliesCarryInlineAndReplyKeyboards) {
   sdk::Channel& channel = Load({{"poll_timeout_s", "0"}, {"poll_interval_ms", "50"}});
   ASSERT_TRUE(channel.Start(host_).ok);
 
@@ -134,7 +142,7 @@ TEST_F(EmulatorTest, BotRepliesCarryInlineAndReplyKeyboards) {
   m.chat_id = "42";
   m.text = "Оберіть тему звернення";
   m.keyboard = sdk::Keyboard{};
-  m.keyboard->rows = {{{"ЖКГ", "topic:zhkh"}, {"Дороги", "topic:roads"}}};
+  m.keyboard->rows = {{Btn("ЖКГ", "topic:zhkh"), Btn("Дороги", "topic:roads")}};
   sdk::SendResult sent = channel.Send(m);
   ASSERT_EQ(sent.outcome, sdk::SendResult::Outcome::kSent) << sent.reason;
   EXPECT_FALSE(sent.provider_message_id.empty());
@@ -172,7 +180,7 @@ TEST_F(EmulatorTest, BotRepliesCarryInlineAndReplyKeyboards) {
   EXPECT_TRUE(third->getValue<bool>("remove_keyboard"));
 }
 
-TEST_F(EmulatorTest, LongTextGoesOutInPartsWithTheKeyboardOnTheLast) {
+TEST_F(TelegramEmulatorTest, LongTextGoesOutInPartsWithTheKeyboardOnTheLast) {
   sdk::Channel& channel = Load({{"poll_timeout_s", "0"}});
   ASSERT_TRUE(channel.Start(host_).ok);
   std::string text;
@@ -181,7 +189,7 @@ TEST_F(EmulatorTest, LongTextGoesOutInPartsWithTheKeyboardOnTheLast) {
   m.chat_id = "42";
   m.text = text;
   m.keyboard = sdk::Keyboard{};
-  m.keyboard->rows = {{{"Так", "yes"}}};
+  m.keyboard->rows = {{Btn("Так", "yes")}};
   ASSERT_EQ(channel.Send(m).outcome, sdk::SendResult::Outcome::kSent);
   auto replies = BotReplies();
   ASSERT_EQ(replies->size(), 2u);
@@ -193,7 +201,7 @@ TEST_F(EmulatorTest, LongTextGoesOutInPartsWithTheKeyboardOnTheLast) {
   EXPECT_EQ(a->getValue<std::string>("text") + "\n" + b->getValue<std::string>("text"), text);
 }
 
-TEST_F(EmulatorTest, WebhookModeRefusesTheEmulatorsUnsignedPostsAndDeliversSignedOnes) {
+TEST_F(TelegramEmulatorTest, WebhookModeRefusesTheEmulatorsUnsignedPostsAndDeliversSignedOnes) {
   sdk::Channel& channel = Load({{"mode", "webhook"}, {"webhook_secret", "s3cret_Token-1"}});
   ASSERT_TRUE(channel.Start(host_).ok) << host_.lines().Joined();
   EXPECT_TRUE(host_.lines().Contains("webhook set to " + host_.WebhookUrl("update")));

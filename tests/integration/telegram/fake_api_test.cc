@@ -12,6 +12,14 @@
 namespace vikno::telegram::testing {
 namespace {
 
+// A reply button (text, callback data).
+sdk::Button Btn(std::string text, std::string data) {
+  sdk::Button b;
+  b.text = std::move(text);
+  b.data = std::move(data);
+  return b;
+}
+
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using Outcome = sdk::SendResult::Outcome;
@@ -26,7 +34,7 @@ std::string TextUpdate(int64_t id, const std::string& text, int64_t chat = 42) {
          R"(,"type":"private"},"date":1790000000,"text":")" + text + R"("}})";
 }
 
-class FakeApiTest : public ::testing::Test {
+class TelegramFakeApiTest : public ::testing::Test {
  protected:
   void TearDown() override {
     if (loaded_) {
@@ -58,7 +66,7 @@ class FakeApiTest : public ::testing::Test {
   std::unique_ptr<LoadedChannel> loaded_;
 };
 
-TEST_F(FakeApiTest, StartSetsTheWebhookWithTheSecretAndAllowedUpdates) {
+TEST_F(TelegramFakeApiTest, StartSetsTheWebhookWithTheSecretAndAllowedUpdates) {
   StartWebhook();
   auto calls = api_.calls("setWebhook");
   ASSERT_EQ(calls.size(), 1u);
@@ -70,10 +78,11 @@ TEST_F(FakeApiTest, StartSetsTheWebhookWithTheSecretAndAllowedUpdates) {
   EXPECT_EQ(allowed->getElement<std::string>(1), "callback_query");
 }
 
-TEST_F(FakeApiTest, WrongOrMissingSecretIsForbiddenWithoutSideEffects) {
+TEST_F(TelegramFakeApiTest, WrongOrMissingSecretIsForbiddenWithoutSideEffects) {
   StartWebhook();
-  EXPECT_EQ(Post(TextUpdate(1, "x"), {{"X-Telegram-Bot-Api-Secret-Token", "Hook_secret-43"}}).status,
-            403);
+  EXPECT_EQ(
+      Post(TextUpdate(1, "x"), {{"X-Telegram-Bot-Api-Secret-Token", "Hook_secret-43"}}).status,
+      403);
   EXPECT_EQ(Post(TextUpdate(1, "x"), {{"X-Telegram-Bot-Api-Secret-Token", "Hook_secret-4"}}).status,
             403);
   EXPECT_EQ(Post(TextUpdate(1, "x"), {}).status, 403);
@@ -87,7 +96,7 @@ TEST_F(FakeApiTest, WrongOrMissingSecretIsForbiddenWithoutSideEffects) {
   EXPECT_EQ(host_.delivered_count(), 1u);
 }
 
-TEST_F(FakeApiTest, MalformedUpdatesAre400AndLogged) {
+TEST_F(TelegramFakeApiTest, MalformedUpdatesAre400AndLogged) {
   StartWebhook();
   HttpAnswer a = Post("{\"update_id\": 5, \"message\": ");
   EXPECT_EQ(a.status, 400);
@@ -104,7 +113,7 @@ TEST_F(FakeApiTest, MalformedUpdatesAre400AndLogged) {
   EXPECT_TRUE(host_.lines().Contains("location is out of range"));
 }
 
-TEST_F(FakeApiTest, ReplayedUpdateIdIsIgnoredButASmallerNewIdIsNot) {
+TEST_F(TelegramFakeApiTest, ReplayedUpdateIdIsIgnoredButASmallerNewIdIsNot) {
   StartWebhook();
   EXPECT_EQ(Post(TextUpdate(500, "перше")).status, 200);
   EXPECT_EQ(Post(TextUpdate(500, "перше")).status, 200);  // Telegram re-sent it
@@ -118,7 +127,7 @@ TEST_F(FakeApiTest, ReplayedUpdateIdIsIgnoredButASmallerNewIdIsNot) {
   EXPECT_EQ(host_.delivered()[1].provider_id, "7");
 }
 
-TEST_F(FakeApiTest, UpdateTheHostRefusedIsAnsweredWith503AndTakenWhenResent) {
+TEST_F(TelegramFakeApiTest, UpdateTheHostRefusedIsAnsweredWith503AndTakenWhenResent) {
   StartWebhook();
   host_.set_refuse(true);
   EXPECT_EQ(Post(TextUpdate(9, "черга повна")).status, 503);
@@ -127,7 +136,7 @@ TEST_F(FakeApiTest, UpdateTheHostRefusedIsAnsweredWith503AndTakenWhenResent) {
   EXPECT_EQ(host_.delivered_count(), 1u);
 }
 
-TEST_F(FakeApiTest, WebhookCallbackIsDeliveredAndAnswered) {
+TEST_F(TelegramFakeApiTest, WebhookCallbackIsDeliveredAndAnswered) {
   StartWebhook();
   EXPECT_EQ(Post(R"({"update_id":20,"callback_query":{"id":"cbq-1","from":{"id":42,)"
                  R"("first_name":"Олена","is_bot":false},"chat_instance":"1",)"
@@ -144,7 +153,7 @@ TEST_F(FakeApiTest, WebhookCallbackIsDeliveredAndAnswered) {
   EXPECT_EQ(answers[0].params->getValue<std::string>("callback_query_id"), "cbq-1");
 }
 
-TEST_F(FakeApiTest, PollingConfirmsWithOffsetAndFetchesTheLargestPhoto) {
+TEST_F(TelegramFakeApiTest, PollingConfirmsWithOffsetAndFetchesTheLargestPhoto) {
   api_.AddFile("big", "photos/file_7.jpg", std::string("\xFF\xD8\xFF\xE0 big jpeg", 13));
   api_.AddFile("small", "photos/file_6.jpg", "small jpeg");
   api_.QueueUpdate(TextUpdate(10, "Привіт"));
@@ -182,14 +191,14 @@ TEST_F(FakeApiTest, PollingConfirmsWithOffsetAndFetchesTheLargestPhoto) {
   EXPECT_EQ(api_.calls("answerCallbackQuery").size(), 1u);
 }
 
-TEST_F(FakeApiTest, PollingDoesNotConfirmAnUpdateWhosePhotoCouldNotBeFetchedYet) {
+TEST_F(TelegramFakeApiTest, PollingDoesNotConfirmAnUpdateWhosePhotoCouldNotBeFetchedYet) {
   api_.AddFile("p", "photos/file_1.jpg", "jpeg bytes");
   api_.FailNext("getFile", 1, 502, "<html>Bad Gateway</html>");
   api_.QueueUpdate(R"({"update_id":30,"message":{"message_id":1,"chat":{"id":42,)"
                    R"("type":"private"},"date":1790000000,"photo":[{"file_id":"p",)"
                    R"("file_unique_id":"p","width":10,"height":10}]}})");
-  sdk::Channel& channel = Load({{"poll_timeout_s", "0"}, {"poll_interval_ms", "20"},
-                                {"retry_backoff_s", "1"}});
+  sdk::Channel& channel =
+      Load({{"poll_timeout_s", "0"}, {"poll_interval_ms", "20"}, {"retry_backoff_s", "1"}});
   ASSERT_TRUE(channel.Start(host_).ok);
   ASSERT_TRUE(WaitFor([&] { return host_.delivered_count() == 1; })) << host_.lines().Joined();
   EXPECT_TRUE(host_.lines().Contains("update 30 not delivered yet: getFile: HTTP 502"));
@@ -203,7 +212,7 @@ TEST_F(FakeApiTest, PollingDoesNotConfirmAnUpdateWhosePhotoCouldNotBeFetchedYet)
   EXPECT_EQ(api_.offsets()[2], 31);
 }
 
-TEST_F(FakeApiTest, PollingSkipsAndConfirmsAMalformedUpdateAndIgnoresAReplay) {
+TEST_F(TelegramFakeApiTest, PollingSkipsAndConfirmsAMalformedUpdateAndIgnoresAReplay) {
   api_.QueueUpdate(R"({"update_id":40,"message":{"message_id":1,"text":"no chat"}})");
   api_.QueueUpdate(TextUpdate(41, "добре"));
   api_.QueueUpdate(TextUpdate(41, "добре"));  // the same update twice in one batch
@@ -218,7 +227,7 @@ TEST_F(FakeApiTest, PollingSkipsAndConfirmsAMalformedUpdateAndIgnoresAReplay) {
   EXPECT_EQ(host_.delivered_count(), 1u);
 }
 
-TEST_F(FakeApiTest, TooManyRequestsIsARetryAfterTheProvidersDelay) {
+TEST_F(TelegramFakeApiTest, TooManyRequestsIsARetryAfterTheProvidersDelay) {
   sdk::Channel& channel = StartWebhook();
   api_.FailNext("sendMessage", 1, 429,
                 R"({"ok":false,"error_code":429,"description":"Too Many Requests: retry after 7",)"
@@ -232,7 +241,7 @@ TEST_F(FakeApiTest, TooManyRequestsIsARetryAfterTheProvidersDelay) {
   EXPECT_EQ(r.provider_message_id, "101");  // the fake numbers from 101; the 429 used none
 }
 
-TEST_F(FakeApiTest, BlockedByTheUserIsPermanentServerErrorsAndSilenceAreRetried) {
+TEST_F(TelegramFakeApiTest, BlockedByTheUserIsPermanentServerErrorsAndSilenceAreRetried) {
   sdk::Channel& channel = StartWebhook();
   api_.BlockChat(666);
   sdk::SendResult blocked = channel.Send({"o2", "666", "Відповідь", {}, {}});
@@ -256,7 +265,7 @@ TEST_F(FakeApiTest, BlockedByTheUserIsPermanentServerErrorsAndSilenceAreRetried)
   offline.Stop();
 }
 
-TEST_F(FakeApiTest, ARetriedMultiPartSendResumesAfterThePartsAlreadySent) {
+TEST_F(TelegramFakeApiTest, ARetriedMultiPartSendResumesAfterThePartsAlreadySent) {
   sdk::Channel& channel = StartWebhook();
   const std::string a(4000, 'a'), b(4000, 'b'), c(100, 'c');
   // Three parts; the second fails once with a 502 from a proxy.
@@ -275,20 +284,20 @@ TEST_F(FakeApiTest, ARetriedMultiPartSendResumesAfterThePartsAlreadySent) {
   EXPECT_EQ(calls[3].params->getValue<std::string>("text"), c);
 }
 
-TEST_F(FakeApiTest, CallbackDataOver64BytesIsRefusedBeforeAnyRequest) {
+TEST_F(TelegramFakeApiTest, CallbackDataOver64BytesIsRefusedBeforeAnyRequest) {
   sdk::Channel& channel = StartWebhook();
   sdk::OutboundMessage m{"o5", "42", "Оберіть", sdk::Keyboard{}, {}};
-  m.keyboard->rows = {{{"Довга", std::string(65, 'x')}}};
+  m.keyboard->rows = {{Btn("Довга", std::string(65, 'x'))}};
   sdk::SendResult r = channel.Send(m);
   EXPECT_EQ(r.outcome, Outcome::kFailed);
   EXPECT_THAT(r.reason, HasSubstr("65 bytes"));
   EXPECT_TRUE(api_.calls("sendMessage").empty());
 }
 
-TEST_F(FakeApiTest, OutboundPhotoIsUploadedAsMultipartWithTheKeyboard) {
+TEST_F(TelegramFakeApiTest, OutboundPhotoIsUploadedAsMultipartWithTheKeyboard) {
   sdk::Channel& channel = StartWebhook();
   sdk::OutboundMessage m{"o6", "42", "Роботи виконано", sdk::Keyboard{}, {}};
-  m.keyboard->rows = {{{"Оцінити", "rate:5"}}};
+  m.keyboard->rows = {{Btn("Оцінити", "rate:5")}};
   sdk::Attachment photo;
   photo.kind = sdk::Attachment::Kind::kPhoto;
   photo.file_name = "done.jpg";
@@ -310,7 +319,7 @@ TEST_F(FakeApiTest, OutboundPhotoIsUploadedAsMultipartWithTheKeyboard) {
   EXPECT_EQ(r.provider_message_id, "102");
 }
 
-TEST_F(FakeApiTest, TokenRejectedAtStartFailsStart) {
+TEST_F(TelegramFakeApiTest, TokenRejectedAtStartFailsStart) {
   auto loaded = PluginLoader::Load("telegram", VIKNO_TELEGRAM_SO,
                                    {{"token", "1:wrong"}, {"api_base_url", api_.base_url()}});
   ASSERT_TRUE(loaded.ok());
@@ -322,7 +331,7 @@ TEST_F(FakeApiTest, TokenRejectedAtStartFailsStart) {
   loaded.value()->channel().Stop();
 }
 
-TEST_F(FakeApiTest, BadSettingsAreAllListedAtCreation) {
+TEST_F(TelegramFakeApiTest, BadSettingsAreAllListedAtCreation) {
   auto loaded = PluginLoader::Load("telegram", VIKNO_TELEGRAM_SO,
                                    {{"mode", "webhook"},
                                     {"api_base_url", "ftp://x"},

@@ -37,7 +37,7 @@ class FakeBotApi {
  public:
   struct Call {
     std::string method;
-    Poco::JSON::Object::Ptr params;            // JSON bodies
+    Poco::JSON::Object::Ptr params;             // JSON bodies
     std::map<std::string, std::string> fields;  // multipart bodies: the plain fields
     std::string file_field, file_name, file_data;
   };
@@ -69,8 +69,7 @@ class FakeBotApi {
   }
   // After `skip` more calls of `method` pass, the next `count` fail with
   // `status` and this body.
-  void FailNext(const std::string& method, int count, int status, std::string body,
-                int skip = 0) {
+  void FailNext(const std::string& method, int count, int status, std::string body, int skip = 0) {
     std::lock_guard lock(mu_);
     failures_[method] = {skip, count, status, std::move(body)};
   }
@@ -114,8 +113,8 @@ class FakeBotApi {
     void handlePart(const Poco::Net::MessageHeader& header, std::istream& stream) override {
       std::string disposition;
       Poco::Net::NameValueCollection params;
-      Poco::Net::MessageHeader::splitParameters(header.get("Content-Disposition", ""),
-                                                disposition, params);
+      Poco::Net::MessageHeader::splitParameters(header.get("Content-Disposition", ""), disposition,
+                                                params);
       call_->file_field = params.get("name", "");
       call_->file_name = params.get("filename", "");
       Poco::StreamCopier::copyToString(stream, call_->file_data);
@@ -185,8 +184,8 @@ class FakeBotApi {
     } else if (m == "deleteWebhook" || m == "setWebhook" || m == "answerCallbackQuery") {
       result = "true";
     } else if (m == "getUpdates") {
-      int64_t offset = call.params->has("offset") ? call.params->getValue<Poco::Int64>("offset")
-                                                  : -1;
+      int64_t offset =
+          call.params->has("offset") ? call.params->getValue<Poco::Int64>("offset") : -1;
       offsets_.push_back(offset);
       // Real Telegram's confirmation: an offset above an update's id drops it.
       while (!queue_.empty() && offset >= 0 && queue_.front().first < offset) queue_.pop_front();
@@ -202,17 +201,18 @@ class FakeBotApi {
               R"({"ok":false,"error_code":400,"description":"Bad Request: invalid file_id"})");
         return;
       }
-      result = R"({"file_id":")" + id + R"(","file_unique_id":"u)" + id +
-               R"(","file_size":)" + std::to_string(it->second.bytes.size()) +
-               R"(,"file_path":")" + it->second.path + R"("})";
+      result = R"({"file_id":")" + id + R"(","file_unique_id":"u)" + id + R"(","file_size":)" +
+               std::to_string(it->second.bytes.size()) + R"(,"file_path":")" + it->second.path +
+               R"("})";
     } else if (m == "sendMessage" || m == "sendPhoto" || m == "sendDocument") {
-      const std::string chat = call.params ? call.params->get("chat_id").convert<std::string>()
-                                           : call.fields["chat_id"];
+      const std::string chat =
+          call.params ? call.params->get("chat_id").convert<std::string>() : call.fields["chat_id"];
       for (int64_t b : blocked_)
         if (chat == std::to_string(b)) {
           lock.unlock();
-          Reply(response, 403,
-                R"({"ok":false,"error_code":403,"description":"Forbidden: bot was blocked by the user"})");
+          Reply(
+              response, 403,
+              R"({"ok":false,"error_code":403,"description":"Forbidden: bot was blocked by the user"})");
           return;
         }
       result = R"({"message_id":)" + std::to_string(++message_id_) + R"(,"chat":{"id":)" + chat +
