@@ -16,24 +16,42 @@ namespace {
 // Ukrainian ones. Applied after case folding.
 char32_t MapLookAlike(char32_t c) {
   switch (c) {
-    case U'a': return U'а';
-    case U'e': return U'е';
-    case U'i': return U'і';
-    case U'o': return U'о';
-    case U'p': return U'р';
-    case U'c': return U'с';
-    case U'x': return U'х';
-    case U'y': return U'у';
-    case U'k': return U'к';
-    case U'm': return U'м';
-    case U't': return U'т';
-    case U'h': return U'н';
-    case U'b': return U'в';
-    case U'ы': return U'и';
-    case U'э': return U'е';
-    case U'ё': return U'е';
-    case U'ъ': return U'\'';
-    default: return c;
+    case U'a':
+      return U'а';
+    case U'e':
+      return U'е';
+    case U'i':
+      return U'і';
+    case U'o':
+      return U'о';
+    case U'p':
+      return U'р';
+    case U'c':
+      return U'с';
+    case U'x':
+      return U'х';
+    case U'y':
+      return U'у';
+    case U'k':
+      return U'к';
+    case U'm':
+      return U'м';
+    case U't':
+      return U'т';
+    case U'h':
+      return U'н';
+    case U'b':
+      return U'в';
+    case U'ы':
+      return U'и';
+    case U'э':
+      return U'е';
+    case U'ё':
+      return U'е';
+    case U'ъ':
+      return U'\'';
+    default:
+      return c;
   }
 }
 
@@ -98,17 +116,17 @@ bool IsSingleLetter(const std::u32string& s) { return s.size() == 1 && IsLetter(
 // Street-type words and their abbreviations -> the canonical type.
 const std::unordered_map<std::u32string, std::string>& StreetTypes() {
   static const auto* kTypes = new std::unordered_map<std::u32string, std::string>{
-      {U"вул", "вулиця"},       {U"вулиця", "вулиця"},   {U"вулиці", "вулиця"},
-      {U"ул", "вулиця"},        {U"улица", "вулиця"},    {U"вулица", "вулиця"},
-      {U"просп", "проспект"},   {U"проспект", "проспект"}, {U"пр-т", "проспект"},
-      {U"пр-кт", "проспект"},   {U"пркт", "проспект"},   {U"пр", "проспект"},
-      {U"пров", "провулок"},    {U"провулок", "провулок"}, {U"пров-к", "провулок"},
-      {U"пер", "провулок"},     {U"переулок", "провулок"}, {U"бульв", "бульвар"},
-      {U"бульвар", "бульвар"},  {U"б-р", "бульвар"},     {U"бул", "бульвар"},
-      {U"пл", "площа"},         {U"площа", "площа"},     {U"площадь", "площа"},
-      {U"майдан", "майдан"},    {U"м-н", "майдан"},      {U"шосе", "шосе"},
-      {U"узвіз", "узвіз"},      {U"узв", "узвіз"},       {U"тупик", "тупик"},
-      {U"туп", "тупик"},        {U"проїзд", "проїзд"},   {U"пр-д", "проїзд"},
+      {U"вул", "вулиця"},      {U"вулиця", "вулиця"},     {U"вулиці", "вулиця"},
+      {U"ул", "вулиця"},       {U"улица", "вулиця"},      {U"вулица", "вулиця"},
+      {U"просп", "проспект"},  {U"проспект", "проспект"}, {U"пр-т", "проспект"},
+      {U"пр-кт", "проспект"},  {U"пркт", "проспект"},     {U"пр", "проспект"},
+      {U"пров", "провулок"},   {U"провулок", "провулок"}, {U"пров-к", "провулок"},
+      {U"пер", "провулок"},    {U"переулок", "провулок"}, {U"бульв", "бульвар"},
+      {U"бульвар", "бульвар"}, {U"б-р", "бульвар"},       {U"бул", "бульвар"},
+      {U"пл", "площа"},        {U"площа", "площа"},       {U"площадь", "площа"},
+      {U"майдан", "майдан"},   {U"м-н", "майдан"},        {U"шосе", "шосе"},
+      {U"узвіз", "узвіз"},     {U"узв", "узвіз"},         {U"тупик", "тупик"},
+      {U"туп", "тупик"},       {U"проїзд", "проїзд"},     {U"пр-д", "проїзд"},
   };
   return *kTypes;
 }
@@ -117,11 +135,11 @@ enum class Marker { kNone, kHouse, kFlat, kEntrance, kBlock, kCity };
 
 Marker MarkerOf(const std::u32string& token) {
   static const auto* kMarkers = new std::unordered_map<std::u32string, Marker>{
-      {U"буд", Marker::kHouse},      {U"будинок", Marker::kHouse},   {U"д", Marker::kHouse},
-      {U"дім", Marker::kHouse},      {U"кв", Marker::kFlat},         {U"квартира", Marker::kFlat},
-      {U"кв-ра", Marker::kFlat},     {U"підїзд", Marker::kEntrance}, {U"під", Marker::kEntrance},
-      {U"п", Marker::kEntrance},     {U"подъезд", Marker::kEntrance}, {U"корп", Marker::kBlock},
-      {U"корпус", Marker::kBlock},   {U"м", Marker::kCity},          {U"місто", Marker::kCity},
+      {U"буд", Marker::kHouse},    {U"будинок", Marker::kHouse},    {U"д", Marker::kHouse},
+      {U"дім", Marker::kHouse},    {U"кв", Marker::kFlat},          {U"квартира", Marker::kFlat},
+      {U"кв-ра", Marker::kFlat},   {U"підїзд", Marker::kEntrance},  {U"під", Marker::kEntrance},
+      {U"п", Marker::kEntrance},   {U"подъезд", Marker::kEntrance}, {U"корп", Marker::kBlock},
+      {U"корпус", Marker::kBlock}, {U"м", Marker::kCity},           {U"місто", Marker::kCity},
   };
   auto it = kMarkers->find(Without(token, U'\''));
   return it == kMarkers->end() ? Marker::kNone : it->second;
@@ -187,8 +205,8 @@ std::vector<std::u32string> Suffixes(const std::u32string& key) {
 // Penalties of the ranking (lower is better). An edit costs the most: a
 // typo is the likeliest way to propose the wrong street.
 constexpr int kPerEdit = 10;
-constexpr int kAliasPenalty = 2;      // the street named by its last word(s)
-constexpr int kTypeMismatch = 3;      // "провулок" typed, "вулиця" found
+constexpr int kAliasPenalty = 2;       // the street named by its last word(s)
+constexpr int kTypeMismatch = 3;       // "провулок" typed, "вулиця" found
 constexpr int kHouseBaseFallback = 6;  // "12а" typed, only "12" in the registry
 
 }  // namespace
@@ -293,11 +311,20 @@ ParsedAddress ParseAddress(std::string_view text, const std::vector<std::string>
           MarkerOf(tokens[i + 1].text) == Marker::kNone)
         value += tokens[++i].text;
       switch (marker) {
-        case Marker::kHouse: out.house = HouseOf(value); break;
-        case Marker::kFlat: out.flat = ToUtf8(Without(value, U'-')); break;
-        case Marker::kEntrance: out.entrance = ToUtf8(value); break;
-        case Marker::kBlock: block = ToUtf8(value); break;
-        default: break;
+        case Marker::kHouse:
+          out.house = HouseOf(value);
+          break;
+        case Marker::kFlat:
+          out.flat = ToUtf8(Without(value, U'-'));
+          break;
+        case Marker::kEntrance:
+          out.entrance = ToUtf8(value);
+          break;
+        case Marker::kBlock:
+          block = ToUtf8(value);
+          break;
+        default:
+          break;
       }
       continue;
     }
@@ -375,7 +402,8 @@ std::string AddressCandidate::Display() const {
   return s;
 }
 
-AddressMatcher::AddressMatcher(const std::vector<RegistryAddress>& registry) : buildings_(registry) {
+AddressMatcher::AddressMatcher(const std::vector<RegistryAddress>& registry)
+    : buildings_(registry) {
   std::unordered_map<std::string, size_t> street_index;  // city \x1f display -> streets_
   std::set<std::string> cities;
   for (size_t b = 0; b < buildings_.size(); ++b) {
@@ -427,7 +455,8 @@ void AddressMatcher::AddHit(const Key& key, int street_score, const ParsedAddres
     }
     // "12а" or "12/1" typed, the registry only has "12": offer it, lower.
     size_t digits = 0;
-    while (digits < parsed.house.size() && parsed.house[digits] >= '0' && parsed.house[digits] <= '9')
+    while (digits < parsed.house.size() && parsed.house[digits] >= '0' &&
+           parsed.house[digits] <= '9')
       ++digits;
     if (digits > 0 && digits < parsed.house.size()) {
       house = street.houses.find(parsed.house.substr(0, digits));

@@ -41,10 +41,10 @@ namespace vikno::conversation {
 // What the resident typed, taken apart.
 struct ParsedAddress {
   std::string street_type;  // canonical: "вулиця", "проспект"...; empty when not given
-  std::string street_key;   // normalised name without the type: "кам'янська" -> "камянська"
-  std::string house;        // normalised: "12а", "12/1"; empty when none was found
-  std::string flat;         // as typed after "кв.", digits and letters only
-  std::string entrance;     // after "під'їзд" / "п."
+  std::string street_key;  // normalised name without the type: "кам'янська" -> "камянська"
+  std::string house;     // normalised: "12а", "12/1"; empty when none was found
+  std::string flat;      // as typed after "кв.", digits and letters only
+  std::string entrance;  // after "під'їзд" / "п."
 };
 
 // Takes a free-text address apart. Never fails: missing parts stay empty.
@@ -113,7 +113,8 @@ class AddressMatcher {
   };
 
   void AddHit(const Key& key, int street_score, const ParsedAddress& parsed,
-              std::vector<AddressCandidate>& out, std::vector<std::pair<int, std::string>>& streets) const;
+              std::vector<AddressCandidate>& out,
+              std::vector<std::pair<int, std::string>>& streets) const;
 
   std::vector<RegistryAddress> buildings_;
   std::vector<Street> streets_;

@@ -41,7 +41,8 @@ bool StartsWith(const std::string& s, std::string_view prefix) {
 }
 
 std::optional<int64_t> ParseId(const std::string& s, std::string_view prefix) {
-  if (!StartsWith(s, prefix) || s.size() == prefix.size() || s.size() - prefix.size() > 18) return {};
+  if (!StartsWith(s, prefix) || s.size() == prefix.size() || s.size() - prefix.size() > 18)
+    return {};
   int64_t v = 0;
   for (size_t i = prefix.size(); i < s.size(); ++i) {
     if (s[i] < '0' || s[i] > '9') return {};
@@ -65,19 +66,20 @@ std::string Trim(std::string_view s) {
 
 // Words meaning yes/no typed instead of a button ("так", "ні", "+"...).
 bool IsYesWord(const std::string& folded) {
-  static const std::set<std::string> kWords = {"так", "да", "yes", "y", "ок", "ok", "ага", "угу",
-                                               "звісно", "вірно", "правильно", "згоден", "згодна",
-                                               "погоджуюся", "погоджуюсь", "підтверджую", "+"};
+  static const std::set<std::string> kWords = {
+      "так",    "да",         "yes",        "y",           "ок",        "ok",
+      "ага",    "угу",        "звісно",     "вірно",       "правильно", "згоден",
+      "згодна", "погоджуюся", "погоджуюсь", "підтверджую", "+"};
   return kWords.count(folded) > 0;
 }
 bool IsNoWord(const std::string& folded) {
-  static const std::set<std::string> kWords = {"ні", "нi", "нет", "no", "n", "не", "неправильно",
-                                               "невірно", "-"};
+  static const std::set<std::string> kWords = {"ні", "нi",          "нет",     "no", "n",
+                                               "не", "неправильно", "невірно", "-"};
   return kWords.count(folded) > 0;
 }
 bool IsMenuWord(const std::string& folded) {
-  static const std::set<std::string> kWords = {"меню", "головне меню", "menu", "start", "/start",
-                                               "/menu", "почати", "на початок"};
+  static const std::set<std::string> kWords = {"меню",   "головне меню", "menu",   "start",
+                                               "/start", "/menu",        "почати", "на початок"};
   return kWords.count(folded) > 0;
 }
 
@@ -99,7 +101,9 @@ class Machine {
   Machine(const DialogueState& state, const Context& context)
       : s_(state), c_(context), m_(*context.messages) {}
 
-  StepResult Finish() { return StepResult{std::move(s_), std::move(replies_), std::move(commands_)}; }
+  StepResult Finish() {
+    return StepResult{std::move(s_), std::move(replies_), std::move(commands_)};
+  }
 
   // --- Entry points -------------------------------------------------------
 
@@ -111,8 +115,8 @@ class Machine {
       }
       return;
     }
-    const bool only_contact = in.contact_phone && in.text.empty() && !in.button && !in.location &&
-                              in.files.empty();
+    const bool only_contact =
+        in.contact_phone && in.text.empty() && !in.button && !in.location && in.files.empty();
     if (in.contact_phone) {
       Command cmd;
       cmd.kind = Command::Kind::kSavePhone;
@@ -130,29 +134,64 @@ class Machine {
     }
     const std::optional<std::string> choice = Resolve(in);
     const std::string folded = rules::Normalize(in.text);
-    if (!RegistrationStage(s_) && ((choice && *choice == kMenu) || (!choice && IsMenuWord(folded)))) {
+    if (!RegistrationStage(s_) &&
+        ((choice && *choice == kMenu) || (!choice && IsMenuWord(folded)))) {
       if (s_.stage == Stage::kFixAnswer && !s_.fixes.empty()) s_.fixes.erase(s_.fixes.begin());
       ShowMenu();
       return;
     }
     switch (s_.stage) {
-      case Stage::kNew: FirstContact(); break;
-      case Stage::kConsent: OnConsent(choice); break;
-      case Stage::kAddress: OnAddress(in); break;
-      case Stage::kAddressConfirm: OnAddressConfirm(in, choice); break;
-      case Stage::kMenu: OnMenu(choice); break;
-      case Stage::kCategory: OnCategory(in, choice); break;
-      case Stage::kProblemAddress: OnProblemAddress(in, choice); break;
-      case Stage::kDescription: OnDescription(in); break;
-      case Stage::kPhoto: OnPhoto(in, choice); break;
-      case Stage::kLocation: OnLocation(in, choice); break;
-      case Stage::kSummary: OnSummary(choice); break;
-      case Stage::kAppeals: OnAppeals(choice); break;
-      case Stage::kCancelConfirm: OnCancelConfirm(choice); break;
-      case Stage::kRateService: OnRateService(choice); break;
-      case Stage::kRateScore: OnRateScore(in, choice); break;
-      case Stage::kRateComment: OnRateComment(in, choice); break;
-      case Stage::kFixAnswer: OnFixAnswer(choice); break;
+      case Stage::kNew:
+        FirstContact();
+        break;
+      case Stage::kConsent:
+        OnConsent(choice);
+        break;
+      case Stage::kAddress:
+        OnAddress(in);
+        break;
+      case Stage::kAddressConfirm:
+        OnAddressConfirm(in, choice);
+        break;
+      case Stage::kMenu:
+        OnMenu(choice);
+        break;
+      case Stage::kCategory:
+        OnCategory(in, choice);
+        break;
+      case Stage::kProblemAddress:
+        OnProblemAddress(in, choice);
+        break;
+      case Stage::kDescription:
+        OnDescription(in);
+        break;
+      case Stage::kPhoto:
+        OnPhoto(in, choice);
+        break;
+      case Stage::kLocation:
+        OnLocation(in, choice);
+        break;
+      case Stage::kSummary:
+        OnSummary(choice);
+        break;
+      case Stage::kAppeals:
+        OnAppeals(choice);
+        break;
+      case Stage::kCancelConfirm:
+        OnCancelConfirm(choice);
+        break;
+      case Stage::kRateService:
+        OnRateService(choice);
+        break;
+      case Stage::kRateScore:
+        OnRateScore(in, choice);
+        break;
+      case Stage::kRateComment:
+        OnRateComment(in, choice);
+        break;
+      case Stage::kFixAnswer:
+        OnFixAnswer(choice);
+        break;
     }
   }
 
@@ -165,7 +204,8 @@ class Machine {
           // R6: one conversation, several problems; each is its own appeal.
           s_.stage = Stage::kMenu;
           Reply& r = Say("bot.report.another");
-          Offer(r, {Button("bot.report.another_button", kReport), Button("bot.menu.back_to_menu", kMenu)});
+          Offer(r, {Button("bot.report.another_button", kReport),
+                    Button("bot.menu.back_to_menu", kMenu)});
         } else {
           Say("bot.report.failed", {{"reason", RefusalText(out.refusal_code)}});
           s_.stage = Stage::kSummary;  // the draft is kept: nothing the resident wrote is lost
@@ -183,11 +223,13 @@ class Machine {
         break;
       case Command::Kind::kConfirmFix:
         // This question is answered (or failed for good): the next may come.
-        s_.fixes.erase(std::remove_if(s_.fixes.begin(), s_.fixes.end(),
-                                      [&](const PendingFix& f) { return f.appeal_id == cmd.appeal_id; }),
-                       s_.fixes.end());
+        s_.fixes.erase(
+            std::remove_if(s_.fixes.begin(), s_.fixes.end(),
+                           [&](const PendingFix& f) { return f.appeal_id == cmd.appeal_id; }),
+            s_.fixes.end());
         if (!out.ok) {
-          Say("bot.fix.failed", {{"number", cmd.appeal_number}, {"reason", RefusalText(out.refusal_code)}});
+          Say("bot.fix.failed",
+              {{"number", cmd.appeal_number}, {"reason", RefusalText(out.refusal_code)}});
           NextFixOrMenu();
         } else if (cmd.fixed) {
           Say("bot.fix.thanks_yes", {{"number", cmd.appeal_number}});
@@ -263,7 +305,8 @@ class Machine {
   void Offer(Reply& r, std::vector<ReplyButton> buttons) {
     s_.offered.clear();
     for (const auto& b : buttons)
-      if (b.kind == ReplyButton::Kind::kReply) s_.offered.push_back(conversation::Offer{b.payload, b.label});
+      if (b.kind == ReplyButton::Kind::kReply)
+        s_.offered.push_back(conversation::Offer{b.payload, b.label});
     r.buttons = std::move(buttons);
   }
   void NoOffers() { s_.offered.clear(); }
@@ -316,11 +359,21 @@ class Machine {
         Offer(r, {Button("bot.consent.agree", kAgree), Button("bot.consent.decline", kDecline)});
         break;
       }
-      case Stage::kAddress: PromptAddress(); break;
-      case Stage::kAddressConfirm: PromptCandidates(); break;
-      case Stage::kMenu: PromptMenu(); break;
-      case Stage::kCategory: PromptCategory(); break;
-      case Stage::kProblemAddress: PromptProblemAddress(); break;
+      case Stage::kAddress:
+        PromptAddress();
+        break;
+      case Stage::kAddressConfirm:
+        PromptCandidates();
+        break;
+      case Stage::kMenu:
+        PromptMenu();
+        break;
+      case Stage::kCategory:
+        PromptCategory();
+        break;
+      case Stage::kProblemAddress:
+        PromptProblemAddress();
+        break;
       case Stage::kDescription: {
         Reply& r = Say("bot.report.description");
         Offer(r, {Button("bot.common.cancel", kMenu)});
@@ -329,7 +382,8 @@ class Machine {
       case Stage::kPhoto: {
         Reply& r = s_.draft.photos.empty()
                        ? Say("bot.report.photo")
-                       : Say("bot.report.photo_added", {{"count", std::to_string(s_.draft.photos.size())}});
+                       : Say("bot.report.photo_added",
+                             {{"count", std::to_string(s_.draft.photos.size())}});
         Offer(r, {Button(s_.draft.photos.empty() ? "bot.common.skip" : "bot.common.next", kSkip),
                   Button("bot.common.cancel", kMenu)});
         break;
@@ -342,18 +396,25 @@ class Machine {
                   Button("bot.common.skip", kSkip), Button("bot.common.cancel", kMenu)});
         break;
       }
-      case Stage::kSummary: PromptSummary(); break;
-      case Stage::kAppeals: PromptAppeals(); break;
+      case Stage::kSummary:
+        PromptSummary();
+        break;
+      case Stage::kAppeals:
+        PromptAppeals();
+        break;
       case Stage::kCancelConfirm: {
         Reply& r = Say("bot.appeals.confirm_cancel", {{"number", s_.appeal_number}});
         Offer(r, {Button("bot.common.yes", kYes), Button("bot.common.no", kNo)});
         break;
       }
-      case Stage::kRateService: PromptRateService(); break;
+      case Stage::kRateService:
+        PromptRateService();
+        break;
       case Stage::kRateScore: {
         Reply& r = Say("bot.rate.score", {{"executor", s_.rate_executor_name}});
         std::vector<ReplyButton> b;
-        for (int i = 1; i <= 5; ++i) b.push_back(Literal(std::to_string(i), "s:" + std::to_string(i)));
+        for (int i = 1; i <= 5; ++i)
+          b.push_back(Literal(std::to_string(i), "s:" + std::to_string(i)));
         Offer(r, std::move(b));
         break;
       }
@@ -422,9 +483,10 @@ class Machine {
   }
 
   void PromptAddress() {
-    const char* key = s_.address_purpose == AddressPurpose::kRegister     ? "bot.address.ask"
-                      : s_.address_purpose == AddressPurpose::kAddAnother ? "bot.address.ask_another"
-                                                                          : "bot.address.ask_problem";
+    const char* key = s_.address_purpose == AddressPurpose::kRegister ? "bot.address.ask"
+                      : s_.address_purpose == AddressPurpose::kAddAnother
+                          ? "bot.address.ask_another"
+                          : "bot.address.ask_problem";
     Reply& r = Say(key);
     if (s_.address_purpose == AddressPurpose::kRegister) {
       NoOffers();
@@ -485,12 +547,14 @@ class Machine {
       r = &Say("bot.address.not_found");
     }
     if (s_.address_attempts >= 3) Append(*r, "bot.address.hint_hotline");
-    if (s_.address_purpose != AddressPurpose::kRegister) Offer(*r, {Button("bot.common.cancel", kMenu)});
+    if (s_.address_purpose != AddressPurpose::kRegister)
+      Offer(*r, {Button("bot.common.cancel", kMenu)});
   }
 
   void PromptCandidates() {
     if (s_.candidates.size() == 1) {
-      Reply& r = Say("bot.address.confirm_one", {{"address", FormatAddress(s_.candidates[0].address, m_)}});
+      Reply& r = Say("bot.address.confirm_one",
+                     {{"address", FormatAddress(s_.candidates[0].address, m_)}});
       Offer(r, {Button("bot.common.yes", kYes), Button("bot.common.no", kNo)});
       return;
     }
@@ -504,7 +568,8 @@ class Machine {
 
   void OnAddressConfirm(const Inbound& in, const std::optional<std::string>& choice) {
     if (choice) {
-      if (*choice == kYes && s_.candidates.size() == 1) return AcceptAddress(s_.candidates[0].address);
+      if (*choice == kYes && s_.candidates.size() == 1)
+        return AcceptAddress(s_.candidates[0].address);
       if (auto i = ParseId(*choice, "a:"); i && *i < static_cast<int64_t>(s_.candidates.size()))
         return AcceptAddress(s_.candidates[*i].address);
       if (*choice == kNo || *choice == kNone) {
@@ -537,8 +602,8 @@ class Machine {
       return;
     }
     for (const auto& saved : c_.addresses) {
-      if (saved.registry_id == a.registry_id && saved.street == a.street && saved.house == a.house &&
-          saved.flat == a.flat && saved.entrance == a.entrance) {
+      if (saved.registry_id == a.registry_id && saved.street == a.street &&
+          saved.house == a.house && saved.flat == a.flat && saved.entrance == a.entrance) {
         Say("bot.address.already", {{"address", FormatAddress(a, m_)}});
         ShowMenu();
         return;
@@ -611,7 +676,8 @@ class Machine {
       Reply& r = Say("bot.outages.header");
       for (const auto& o : c_.outages)
         Append(r, "bot.outages.item",
-               {{"kind", m_.Get(o.kind == EventKind::kEmergency ? "bot.outages.emergency" : "bot.outages.planned")},
+               {{"kind", m_.Get(o.kind == EventKind::kEmergency ? "bot.outages.emergency"
+                                                                : "bot.outages.planned")},
                 {"address", o.address},
                 {"reason", o.reason},
                 {"period", o.period},
@@ -628,7 +694,8 @@ class Machine {
       Say("bot.directory.none");
     } else {
       Reply& r = Say("bot.directory.header");
-      for (const Executor* e : listed) Append(r, "bot.directory.item", {{"name", e->name}, {"phone", e->phone}});
+      for (const Executor* e : listed)
+        Append(r, "bot.directory.item", {{"name", e->name}, {"phone", e->phone}});
     }
     PromptMenu();
   }
@@ -676,7 +743,8 @@ class Machine {
     Reply& r = parent ? Say("bot.report.subcategory", {{"category", parent->name}})
                       : Say("bot.report.category");
     std::vector<ReplyButton> b;
-    for (size_t i = 0; i < kids.size(); ++i) b.push_back(Literal(kids[i]->name, CategoryPayload(*kids[i], i)));
+    for (size_t i = 0; i < kids.size(); ++i)
+      b.push_back(Literal(kids[i]->name, CategoryPayload(*kids[i], i)));
     if (parent) b.push_back(Button("bot.common.back", kBack));
     b.push_back(Button("bot.common.cancel", kMenu));
     Offer(r, std::move(b));
@@ -860,12 +928,14 @@ class Machine {
     std::string address = d.address.empty() ? m_.Get(d.location ? "bot.report.address_on_map"
                                                                 : "bot.report.address_none")
                                             : FormatAddress(d.address, m_);
-    Reply& r = Say("bot.report.summary",
-                   {{"category", d.category_name.empty() ? m_.Get("bot.report.category_auto") : d.category_name},
-                    {"address", address},
-                    {"description", d.description},
-                    {"photos", std::to_string(d.photos.size())},
-                    {"location", m_.Get(d.location ? "bot.report.location_yes" : "bot.report.location_no")}});
+    Reply& r = Say(
+        "bot.report.summary",
+        {{"category",
+          d.category_name.empty() ? m_.Get("bot.report.category_auto") : d.category_name},
+         {"address", address},
+         {"description", d.description},
+         {"photos", std::to_string(d.photos.size())},
+         {"location", m_.Get(d.location ? "bot.report.location_yes" : "bot.report.location_no")}});
     Offer(r, {Button("bot.report.send", kSend), Button("bot.common.cancel", kCancel)});
   }
 
@@ -904,11 +974,13 @@ class Machine {
       if (shown++ == kMaxListedAppeals) break;
       Append(r, "bot.appeals.item",
              {{"number", a.number},
-              {"category", a.category_name.empty() ? m_.Get("bot.appeals.no_category") : a.category_name},
+              {"category",
+               a.category_name.empty() ? m_.Get("bot.appeals.no_category") : a.category_name},
               {"address", a.address.empty() ? m_.Get("bot.report.address_none") : a.address},
               {"status", m_.Get("status." + std::string(StatusCode(a.status)))}});
       if (a.can_cancel)
-        b.push_back(Button("bot.appeals.cancel_button", "x:" + std::to_string(a.id), {{"number", a.number}}));
+        b.push_back(Button("bot.appeals.cancel_button", "x:" + std::to_string(a.id),
+                           {{"number", a.number}}));
     }
     b.push_back(Button("bot.menu.back_to_menu", kMenu));
     Offer(r, std::move(b));
@@ -952,7 +1024,8 @@ class Machine {
   void PromptRateService() {
     std::vector<ReplyButton> b;
     for (const auto& e : c_.directory)
-      if (e.active && ("r:" + e.id).size() <= kMaxPayloadBytes) b.push_back(Literal(e.name, "r:" + e.id));
+      if (e.active && ("r:" + e.id).size() <= kMaxPayloadBytes)
+        b.push_back(Literal(e.name, "r:" + e.id));
     if (b.empty()) {
       Say("bot.rate.none");
       s_.stage = Stage::kMenu;
@@ -1042,23 +1115,40 @@ class Machine {
 
 std::string_view StageCode(Stage stage) {
   switch (stage) {
-    case Stage::kNew: return "new";
-    case Stage::kConsent: return "consent";
-    case Stage::kAddress: return "address";
-    case Stage::kAddressConfirm: return "address_confirm";
-    case Stage::kMenu: return "menu";
-    case Stage::kCategory: return "category";
-    case Stage::kProblemAddress: return "problem_address";
-    case Stage::kDescription: return "description";
-    case Stage::kPhoto: return "photo";
-    case Stage::kLocation: return "location";
-    case Stage::kSummary: return "summary";
-    case Stage::kAppeals: return "appeals";
-    case Stage::kCancelConfirm: return "cancel_confirm";
-    case Stage::kRateService: return "rate_service";
-    case Stage::kRateScore: return "rate_score";
-    case Stage::kRateComment: return "rate_comment";
-    case Stage::kFixAnswer: return "fix_answer";
+    case Stage::kNew:
+      return "new";
+    case Stage::kConsent:
+      return "consent";
+    case Stage::kAddress:
+      return "address";
+    case Stage::kAddressConfirm:
+      return "address_confirm";
+    case Stage::kMenu:
+      return "menu";
+    case Stage::kCategory:
+      return "category";
+    case Stage::kProblemAddress:
+      return "problem_address";
+    case Stage::kDescription:
+      return "description";
+    case Stage::kPhoto:
+      return "photo";
+    case Stage::kLocation:
+      return "location";
+    case Stage::kSummary:
+      return "summary";
+    case Stage::kAppeals:
+      return "appeals";
+    case Stage::kCancelConfirm:
+      return "cancel_confirm";
+    case Stage::kRateService:
+      return "rate_service";
+    case Stage::kRateScore:
+      return "rate_score";
+    case Stage::kRateComment:
+      return "rate_comment";
+    case Stage::kFixAnswer:
+      return "fix_answer";
   }
   return "new";
 }

@@ -104,7 +104,7 @@ struct OutageNotice {
 
 // What Step may read. Plain data, filled by the host for this resident.
 struct Context {
-  const Messages* messages = nullptr;      // required
+  const Messages* messages = nullptr;       // required
   const AddressMatcher* matcher = nullptr;  // the city's registry; null: none
   bool blocked = false;                     // R30
   bool consent_given = false;               // the resident's consent is on record (R31)
@@ -181,23 +181,23 @@ struct CommandOutcome {
 };
 
 enum class Stage : uint8_t {
-  kNew,               // never spoken
-  kConsent,           // privacy notice shown, waiting for agree/decline (R31)
-  kAddress,           // waiting for "street, house"
-  kAddressConfirm,    // candidates proposed, yes/no or a choice
-  kMenu,              // main menu
-  kCategory,          // walking the classifier tree (category_parent is the level)
-  kProblemAddress,    // which address the problem is at
+  kNew,             // never spoken
+  kConsent,         // privacy notice shown, waiting for agree/decline (R31)
+  kAddress,         // waiting for "street, house"
+  kAddressConfirm,  // candidates proposed, yes/no or a choice
+  kMenu,            // main menu
+  kCategory,        // walking the classifier tree (category_parent is the level)
+  kProblemAddress,  // which address the problem is at
   kDescription,
   kPhoto,
   kLocation,
-  kSummary,           // confirm and send
-  kAppeals,           // the list with cancel buttons
-  kCancelConfirm,     // "cancel No. N?" yes/no
-  kRateService,       // which service
-  kRateScore,         // 1..5
-  kRateComment,       // a comment or skip
-  kFixAnswer,         // "fixed?" yes/no (R18)
+  kSummary,        // confirm and send
+  kAppeals,        // the list with cancel buttons
+  kCancelConfirm,  // "cancel No. N?" yes/no
+  kRateService,    // which service
+  kRateScore,      // 1..5
+  kRateComment,    // a comment or skip
+  kFixAnswer,      // "fixed?" yes/no (R18)
 };
 
 std::string_view StageCode(Stage stage);

@@ -95,9 +95,12 @@ void EachObject(const Object::Ptr& o, const std::string& key, F f) {
 
 const char* PurposeCode(AddressPurpose p) {
   switch (p) {
-    case AddressPurpose::kRegister: return "register";
-    case AddressPurpose::kAddAnother: return "add";
-    case AddressPurpose::kProblem: return "problem";
+    case AddressPurpose::kRegister:
+      return "register";
+    case AddressPurpose::kAddAnother:
+      return "add";
+    case AddressPurpose::kProblem:
+      return "problem";
   }
   return "register";
 }
@@ -177,7 +180,9 @@ Result<DialogueState> DialogueState::FromJson(const std::string& json) {
     } else {
       return Refuse("invalid_state", "unknown address purpose '" + purpose + "'");
     }
-    EachObject(o, "candidates", [&](const Object::Ptr& x) { s.candidates.push_back(AddressChoice{ReadAddress(x)}); });
+    EachObject(o, "candidates", [&](const Object::Ptr& x) {
+      s.candidates.push_back(AddressChoice{ReadAddress(x)});
+    });
     s.address_attempts = static_cast<int>(Int(o, "address_attempts"));
     if (o->has("draft")) {
       Object::Ptr d = Obj(o, "draft");

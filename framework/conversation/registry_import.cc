@@ -15,7 +15,8 @@ namespace vikno::conversation {
 namespace {
 
 constexpr size_t kMaxReportedErrors = 20;
-constexpr size_t kMaxFieldBytes = 500;  // a street name is never longer; a bigger field is a broken file
+constexpr size_t kMaxFieldBytes =
+    500;  // a street name is never longer; a bigger field is a broken file
 
 struct Row {
   int line = 0;  // where the record starts
@@ -75,7 +76,8 @@ std::vector<Row> SplitCsv(const std::string& text, const std::string& source) {
         end_of_record = true;
       }
     }
-    const bool blank = row.fields.size() == 1 && row.fields[0].find_first_not_of(" \t") == std::string::npos;
+    const bool blank =
+        row.fields.size() == 1 && row.fields[0].find_first_not_of(" \t") == std::string::npos;
     if (!blank) rows.push_back(std::move(row));
   }
   return rows;
@@ -121,8 +123,9 @@ bool ParseDegrees(const std::string& text, double lo, double hi, double& out) {
 
 std::vector<RegistryAddress> ParseRegistryCsv(const std::string& text, const std::string& source) {
   std::vector<Row> rows = SplitCsv(text, source);
-  if (rows.empty()) throw RegistryImportError(source + ": the file is empty (expected a header: " +
-                                              "city,district,street,house,lat,lon)");
+  if (rows.empty())
+    throw RegistryImportError(source + ": the file is empty (expected a header: " +
+                              "city,district,street,house,lat,lon)");
   std::map<std::string, size_t> column;
   for (size_t c = 0; c < rows[0].fields.size(); ++c) {
     std::string name = Lower(Trim(rows[0].fields[c]));
@@ -146,8 +149,10 @@ std::vector<RegistryAddress> ParseRegistryCsv(const std::string& text, const std
     const Row& row = rows[r];
     const std::string where = source + ":" + std::to_string(row.line) + ": ";
     auto problem = [&](const std::string& what) {
-      if (errors.size() < kMaxReportedErrors) errors.push_back(where + what);
-      else if (errors.size() == kMaxReportedErrors) errors.push_back("... and more");
+      if (errors.size() < kMaxReportedErrors)
+        errors.push_back(where + what);
+      else if (errors.size() == kMaxReportedErrors)
+        errors.push_back("... and more");
     };
     auto get = [&](const char* name) -> std::string {
       auto it = column.find(name);
@@ -178,7 +183,8 @@ std::vector<RegistryAddress> ParseRegistryCsv(const std::string& text, const std
     a.district = get("district");
     a.street = get("street");
     a.house = get("house");
-    for (auto [name, value] : {std::pair{"city", &a.city}, {"street", &a.street}, {"house", &a.house}})
+    for (auto [name, value] :
+         {std::pair{"city", &a.city}, {"street", &a.street}, {"house", &a.house}})
       if (value->empty()) {
         problem(std::string(name) + ": empty");
         ok = false;
@@ -195,7 +201,8 @@ std::vector<RegistryAddress> ParseRegistryCsv(const std::string& text, const std
           ok = false;
         }
         if (!ParseDegrees(lon, -180, 180, p.lon)) {
-          problem("lon: '" + lon + "' is not a longitude in degrees (-180..180, a dot for decimals)");
+          problem("lon: '" + lon +
+                  "' is not a longitude in degrees (-180..180, a dot for decimals)");
           ok = false;
         }
         a.point = p;
@@ -226,7 +233,8 @@ RegistryImportCounts ImportAddresses(Store& store, const std::filesystem::path& 
   std::set<std::string> cities;
   for (const auto& a : rows) cities.insert(a.city);
   for (const auto& city : cities)
-    for (const auto& a : store.ListRegistryAddresses(city)) existing.emplace(a.city, a.street, a.house);
+    for (const auto& a : store.ListRegistryAddresses(city))
+      existing.emplace(a.city, a.street, a.house);
   std::set<Key> seen;
   for (const auto& a : rows) {
     Key key{a.city, a.street, a.house};

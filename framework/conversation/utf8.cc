@@ -7,7 +7,11 @@ std::u32string ToU32(std::string_view s) {
   out.reserve(s.size());
   for (size_t i = 0; i < s.size();) {
     auto b0 = static_cast<unsigned char>(s[i]);
-    int len = b0 < 0x80 ? 1 : (b0 >> 5) == 0x6 ? 2 : (b0 >> 4) == 0xE ? 3 : (b0 >> 3) == 0x1E ? 4 : 0;
+    int len = b0 < 0x80           ? 1
+              : (b0 >> 5) == 0x6  ? 2
+              : (b0 >> 4) == 0xE  ? 3
+              : (b0 >> 3) == 0x1E ? 4
+                                  : 0;
     if (len == 0 || i + len > s.size()) {
       out.push_back(U'\uFFFD');
       ++i;

@@ -127,8 +127,8 @@ TEST(AddressMatch, TypoesWithinASmallDistance) {
   EXPECT_EQ(Best("Саборна 12"), "Суми, вулиця Соборна, 12");
   EXPECT_EQ(Best("Петропавловська 10"), "Суми, вулиця Петропавлівська, 10");
   EXPECT_EQ(Best("Петропавлiвська 10"), "Суми, вулиця Петропавлівська, 10");  // Latin i
-  EXPECT_EQ(Best("Харкивська 3"), "Суми, вулиця Харківська, 3");  // и for і
-  EXPECT_EQ(Best("Харьківська 3"), "Суми, вулиця Харківська, 3");  // a Russian soft sign
+  EXPECT_EQ(Best("Харкивська 3"), "Суми, вулиця Харківська, 3");              // и for і
+  EXPECT_EQ(Best("Харьківська 3"), "Суми, вулиця Харківська, 3");             // a Russian soft sign
   EXPECT_EQ(Best("Героїв Крутт 7"), "Суми, вулиця Героїв Крут, 7");
   EXPECT_EQ(Best("Героив Крут 7"), "Суми, вулиця Героїв Крут, 7");
   EXPECT_EQ(Best("Сoбopнa 12"), "Суми, вулиця Соборна, 12");  // Latin o, p, a
@@ -204,7 +204,7 @@ TEST(AddressMatch, FiftyThousandBuildingsStayFast) {
   // A large city: 2,500 streets of 20 houses. Street names are random
   // syllables so that the fuzzy scan sees realistic, distinct keys.
   std::vector<RegistryAddress> big;
-  const char* syllables[] = {"ко", "ва", "ле", "ни", "ро", "ши", "мі", "сто", "дн", "пра",
+  const char* syllables[] = {"ко", "ва", "ле", "ни", "ро", "ши", "мі",   "сто",  "дн", "пра",
                              "бу", "гі", "зо", "ре", "ка", "ль", "ська", "цька", "на", "ів"};
   uint32_t seed = 42;
   auto next = [&] { return seed = seed * 1664525u + 1013904223u; };

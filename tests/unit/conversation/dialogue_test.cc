@@ -76,7 +76,8 @@ class DialogueTest : public ::testing::Test {
       EXPECT_FALSE(reply.text.empty());
       for (const auto& b : reply.buttons) EXPECT_LE(b.payload.size(), 64u) << b.payload;
     }
-    EXPECT_TRUE(warnings_.empty()) << warnings_.front();  // every key exists, every placeholder filled
+    EXPECT_TRUE(warnings_.empty())
+        << warnings_.front();  // every key exists, every placeholder filled
   }
 
   static bool HasKey(const StepResult& r, const std::string& key) {
@@ -117,7 +118,7 @@ class DialogueTest : public ::testing::Test {
 TEST_F(DialogueTest, FirstContactConsentAddressWithTyposRetryAndMenu) {
   auto r = Type("Привіт");
   EXPECT_TRUE(HasKey(r, "bot.greeting"));
-  EXPECT_TRUE(HasKey(r, "privacy.notice"));  // R31, 000 §1.6
+  EXPECT_TRUE(HasKey(r, "privacy.notice"));                      // R31, 000 §1.6
   EXPECT_NE(r.replies[1].text.find("5 р."), std::string::npos);  // retention years filled in
   EXPECT_EQ(state_.stage, Stage::kConsent);
   EXPECT_TRUE(r.commands.empty());
@@ -133,7 +134,8 @@ TEST_F(DialogueTest, FirstContactConsentAddressWithTyposRetryAndMenu) {
   r = Type("вул. Саборна 12, кв. 5");
   EXPECT_EQ(state_.stage, Stage::kAddressConfirm);
   ASSERT_TRUE(HasKey(r, "bot.address.confirm_one")) << Keys(r);
-  EXPECT_NE(Last(r).text.find("Суми, вулиця Соборна, 12, кв. 5"), std::string::npos) << Last(r).text;
+  EXPECT_NE(Last(r).text.find("Суми, вулиця Соборна, 12, кв. 5"), std::string::npos)
+      << Last(r).text;
   ASSERT_EQ(Last(r).buttons.size(), 2u);
 
   // "No": asked again (000 §3.2).
@@ -209,7 +211,8 @@ TEST_F(DialogueTest, RetypingInsteadOfAnsweringMatchesAgain) {
   Type("Соборна 12");
   auto r = Type("Петропавлівська 10, під'їзд 2");
   EXPECT_EQ(state_.stage, Stage::kAddressConfirm);
-  EXPECT_NE(Last(r).text.find("вулиця Петропавлівська, 10, під’їзд 2"), std::string::npos) << Last(r).text;
+  EXPECT_NE(Last(r).text.find("вулиця Петропавлівська, 10, під’їзд 2"), std::string::npos)
+      << Last(r).text;
   r = Press("yes");
   EXPECT_EQ(r.commands.at(0).address.entrance, "2");  // B3: the entrance is kept
 }
@@ -220,7 +223,7 @@ TEST_F(DialogueTest, ReportAProblemThroughTheCategoryTree) {
   EXPECT_EQ(state_.stage, Stage::kCategory);
   ASSERT_TRUE(HasKey(r, "bot.report.category"));
   ASSERT_EQ(Last(r).buttons.size(), 4u);  // 3 roots + cancel
-  r = Type("1");  // Водопостачання: a branch
+  r = Type("1");                          // Водопостачання: a branch
   EXPECT_EQ(state_.stage, Stage::kCategory);
   EXPECT_TRUE(HasKey(r, "bot.report.subcategory"));
   r = Press("back");
@@ -280,7 +283,7 @@ TEST_F(DialogueTest, ReportAProblemThroughTheCategoryTree) {
   r = Type("Харківська 3");
   r = Press("yes");
   EXPECT_EQ(state_.stage, Stage::kPhoto);  // the description was already given
-  EXPECT_TRUE(r.commands.empty());  // a problem's address is not saved as the resident's
+  EXPECT_TRUE(r.commands.empty());         // a problem's address is not saved as the resident's
   Press("skip");
   Press("skip");
   r = Press("send");
@@ -330,7 +333,8 @@ TEST_F(DialogueTest, MyAppealsAndCancel) {
                   {10, "SU-0", Status::kCompleted, "", "", false}};
   auto r = Press("m:appeals");
   ASSERT_TRUE(HasKey(r, "bot.appeals.header"));
-  EXPECT_NE(Last(r).text.find("№ SU-1 — Яма на дорозі, Суми, вулиця Соборна, 1: В роботі"), std::string::npos)
+  EXPECT_NE(Last(r).text.find("№ SU-1 — Яма на дорозі, Суми, вулиця Соборна, 1: В роботі"),
+            std::string::npos)
       << Last(r).text;
   EXPECT_NE(Last(r).text.find("SU-0 — без категорії, не вказано: Завершена"), std::string::npos);
   ASSERT_EQ(Last(r).buttons.size(), 2u);  // cancel SU-1 + menu; SU-0 is closed
@@ -502,7 +506,8 @@ TEST_F(DialogueTest, GarbageAtEveryStageGetsARepromptNeverADeadEnd) {
     EXPECT_EQ(state_.stage, p.stage);
     r = Press("zzz:unknown");
     EXPECT_TRUE(HasKey(r, "bot.not_understood")) << StageCode(p.stage) << ": " << Keys(r);
-    EXPECT_FALSE(Last(r).buttons.empty() && p.stage != Stage::kAddress && p.stage != Stage::kDescription)
+    EXPECT_FALSE(Last(r).buttons.empty() && p.stage != Stage::kAddress &&
+                 p.stage != Stage::kDescription)
         << "a re-prompt offers a way on: " << StageCode(p.stage);
     r = Type("меню");
     EXPECT_EQ(state_.stage, Stage::kMenu) << "\"меню\" leaves " << StageCode(p.stage);
@@ -554,7 +559,9 @@ TEST_F(DialogueTest, NumberedRenderingForChannelsWithoutButtons) {
   Registered();
   auto r = Press("m:rate");
   const std::string sms = RenderNumbered(Last(r), messages_);
-  EXPECT_NE(sms.find("\n1. КП «Міськводоканал»\n2. КП «Шляхрембуд»\n3. Скасувати"), std::string::npos) << sms;
+  EXPECT_NE(sms.find("\n1. КП «Міськводоканал»\n2. КП «Шляхрембуд»\n3. Скасувати"),
+            std::string::npos)
+      << sms;
   EXPECT_NE(sms.find("Надішліть номер"), std::string::npos);
   r = Type("2");
   EXPECT_EQ(state_.rate_executor_id, "shliakh");
@@ -565,7 +572,8 @@ TEST_F(DialogueTest, ABrokenStoredStateIsRefused) {
   EXPECT_FALSE(DialogueState::FromJson("[]").ok());
   EXPECT_FALSE(DialogueState::FromJson("{\"v\":1,\"stage\":\"nowhere\"}").ok());
   EXPECT_FALSE(DialogueState::FromJson("{\"v\":2,\"stage\":\"menu\"}").ok());
-  EXPECT_FALSE(DialogueState::FromJson("{\"v\":1,\"stage\":\"menu\",\"draft\":{\"location\":[1]}}").ok());
+  EXPECT_FALSE(
+      DialogueState::FromJson("{\"v\":1,\"stage\":\"menu\",\"draft\":{\"location\":[1]}}").ok());
   auto ok = DialogueState::FromJson("{\"v\":1,\"stage\":\"menu\"}");
   ASSERT_TRUE(ok.ok());
   EXPECT_EQ(ok.value().stage, Stage::kMenu);
@@ -574,9 +582,8 @@ TEST_F(DialogueTest, ABrokenStoredStateIsRefused) {
 }
 
 TEST_F(DialogueTest, EnglishTextsWork) {
-  Messages en(VIKNO_SOURCE_DIR "/config/messages", "en", {}, [this](const std::string& w) {
-    warnings_.push_back(w);
-  });
+  Messages en(VIKNO_SOURCE_DIR "/config/messages", "en", {},
+              [this](const std::string& w) { warnings_.push_back(w); });
   ctx_.messages = &en;
   auto r = Type("hello");
   EXPECT_NE(r.replies[0].text.find("Welcome"), std::string::npos);

@@ -19,7 +19,8 @@ class RegistryImportTest : public ::testing::Test {
  protected:
   RegistryImportTest() {
     std::random_device rd;
-    dir_ = fs::temp_directory_path() / ("vikno-registry-" + std::to_string(rd()) + std::to_string(rd()));
+    dir_ = fs::temp_directory_path() /
+           ("vikno-registry-" + std::to_string(rd()) + std::to_string(rd()));
     fs::create_directories(dir_);
     store_ = std::make_unique<SqliteStore>((dir_ / "vikno.sqlite").string());
     store_->Migrate();
@@ -48,12 +49,13 @@ class RegistryImportTest : public ::testing::Test {
 };
 
 TEST_F(RegistryImportTest, ImportsRowsWithQuotesAndReportsCounts) {
-  auto counts = ImportAddresses(*store_, Write("\xEF\xBB\xBF"
-                                               "city,district,street,house,lat,lon\r\n"
-                                               "Суми,Ковпаківський,вулиця Соборна,12а,50.9077,34.7981\r\n"
-                                               "Суми,\"Зарічний\",\"проспект \"\"Нова\"\", з комою, 1\",3,,\r\n"
-                                               "\n"
-                                               "Суми,,вулиця  Соборна ,12а,50.9,34.8\n"));
+  auto counts = ImportAddresses(
+      *store_, Write("\xEF\xBB\xBF"
+                     "city,district,street,house,lat,lon\r\n"
+                     "Суми,Ковпаківський,вулиця Соборна,12а,50.9077,34.7981\r\n"
+                     "Суми,\"Зарічний\",\"проспект \"\"Нова\"\", з комою, 1\",3,,\r\n"
+                     "\n"
+                     "Суми,,вулиця  Соборна ,12а,50.9,34.8\n"));
   EXPECT_EQ(counts.rows, 3);
   EXPECT_EQ(counts.inserted, 2);
   EXPECT_EQ(counts.duplicates, 1);  // extra spaces do not make a new street
@@ -112,12 +114,15 @@ TEST_F(RegistryImportTest, BadFilesAreRefusedClearly) {
   EXPECT_NE(ErrorOf("").find("the file is empty"), std::string::npos);
   EXPECT_NE(ErrorOf("city,district,street\nСуми,,вулиця Соборна\n").find("no column 'house'"),
             std::string::npos);
-  EXPECT_NE(ErrorOf("city,street,house,lat\nСуми,вулиця Соборна,1,50\n").find("only one of 'lat' and 'lon'"),
+  EXPECT_NE(ErrorOf("city,street,house,lat\nСуми,вулиця Соборна,1,50\n")
+                .find("only one of 'lat' and 'lon'"),
             std::string::npos);
-  EXPECT_NE(ErrorOf("city,street,house\nСуми,\"вулиця Соборна,1\n").find("addresses.csv:2: a quoted field is not closed"),
+  EXPECT_NE(ErrorOf("city,street,house\nСуми,\"вулиця Соборна,1\n")
+                .find("addresses.csv:2: a quoted field is not closed"),
             std::string::npos);
-  EXPECT_NE(ErrorOf("city,street,house\nСуми,вулиця \xff\xfe,1\n").find("addresses.csv:2: not UTF-8"),
-            std::string::npos);
+  EXPECT_NE(
+      ErrorOf("city,street,house\nСуми,вулиця \xff\xfe,1\n").find("addresses.csv:2: not UTF-8"),
+      std::string::npos);
   EXPECT_NE(ErrorOf("city,street,house\nСуми,\"вулиця\"x,1\n").find("text after a closing quote"),
             std::string::npos);
   EXPECT_NE(ErrorOf("city,street,house,lat,lon\nСуми,вулиця Соборна,1,91,30\n").find("-90..90"),
