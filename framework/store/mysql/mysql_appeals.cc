@@ -1,0 +1,422 @@
+#include "store/mysql/mysql_internal.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace vikno {
+
+using mysql_detail::Conn;
+using mysql_detail::ResultSetPtr;
+using mysql_detail::Binder;
+using mysql_detail::Str;
+using mysql_detail::Placeholders;
+using mysql_detail::LastInsertId;
+using mysql_detail::WithEntityId;
+using mysql_detail::InsertAudit;
+using mysql_detail::kAppealCols;
+using mysql_detail::ReadAppeal;
+using mysql_detail::LoadExecutors;
+using mysql_detail::FindAppealWhere;
+using mysql_detail::NonFinalStatusList;
+
+namespace {
+
+// due_order of an appeal with no resolve deadline: 9999-12-31T23:59:59Z, so
+// "due soonest" puts undated (long-term) appeals last (same as SQLite).
+constexpr int64_t kNoDue = 253402300799;
+// Rows per multi-row INSERT of ImportAppeals: 28 parameters a row stays far
+// below the protocol's 65535 placeholders, and a few hundred rows amortise the
+// round trip.
+constexpr size_t kImportBatch = 250;
+
+// The columns written on insert, in the order BindAppealRow binds them.
+constexpr const char* kAppealInsertCols =
+    "number, type, category, lead_executor, registry_id, city, district, street, house, flat, "
+    "entrance, lat, lon, description, channel, resident_id, anonymous, status, created_at, "
+    "updated_at, "
+    "accept_due, resolve_due, due_order, accepted_at, closed_at, repeat_of, commission_inspection, "
+    "version, next_check_at";
+constexpr size_t kAppealInsertColCount = 29;
+
+int64_t DueOrder(const Appeal& a) { return a.resolve_due ? ToUnix(*a.resolve_due) : kNoDue; }
+
+void BindAppealRow(Binder& b, const Appeal& a, int version) {
+  b.OptStr(a.number.empty() ? std::nullopt : std::optional<std::string>(a.number))
+      .Str(a.type)
+      .Str(a.category)
+      .Str(a.lead_executor())
+      .OptInt(a.address.registry_id)
+      .Str(a.address.city)
+      .Str(a.address.district)
+      .Str(a.address.street)
+      .Str(a.address.house)
+      .Str(a.address.flat)
+      .Str(a.address.entrance)
+      .OptDouble(a.address.point ? std::optional<double>(a.address.point->lat) : std::nullopt)
+      .OptDouble(a.address.point ? std::optional<double>(a.address.point->lon) : std::nullopt)
+      .Str(a.description)
+      .Str(a.channel)
+      .Str(a.resident_id)
+      .Bool(a.anonymous)
+      .Str(std::string(StatusCode(a.status)))
+      .Time(a.created_at)
+      .Time(a.updated_at)
+      .OptTime(a.accept_due)
+      .OptTime(a.resolve_due)
+      .Int(DueOrder(a))
+      .OptTime(a.accepted_at)
+      .OptTime(a.closed_at)
+      .OptInt(a.repeat_of)
+      .Bool(a.commission_inspection)
+      .Int(version)
+      .OptTime(DefaultNextCheck(a));
+}
+
+void InsertExecutors(Conn& c, const std::vector<std::pair<int64_t, const Appeal*>>& rows) {
+  size_t total = 0;
+  for (const auto& [id, a] : rows) total += a->executors.size();
+  if (total == 0) return;
+  std::string values;
+  for (size_t i = 0; i < total; ++i) values += i ? ", (?, ?, ?)" : "(?, ?, ?)";
+  auto& st =
+      c.Prepare("INSERT INTO appeal_executors (appeal_id, position, executor_id) VALUES " + values);
+  Binder b(st);
+  for (const auto& [id, a] : rows)
+    for (size_t p = 0; p < a->executors.size(); ++p)
+      b.Int(id).Int(static_cast<int64_t>(p)).Str(a->executors[p]);
+  st.executeUpdate();
+}
+
+}  // namespace
+
+// --- Appeals ---
+
+Appeal MysqlStore::CreateAppeal(const Appeal& draft, const AuditEntry& audit) {
+  Appeal stored = draft;
+  stored.version = 1;
+  pool_->Transact("create appeal", [&](Conn& c) {
+    auto& st = c.Prepare(std::string("INSERT INTO appeals (") + kAppealInsertCols + ") VALUES (" +
+                         Placeholders(kAppealInsertColCount) + ")");
+    Binder b(st);
+    BindAppealRow(b, stored, 1);
+    st.executeUpdate();
+    stored.id = LastInsertId(c);
+    if (stored.number.empty()) {
+      // 003 §2.2: the resident is told the number at once; by default it is
+      // the id, set in the same transaction so no reader sees a card without one.
+      stored.number = std::to_string(stored.id);
+      auto& up = c.Prepare("UPDATE appeals SET number = ? WHERE id = ?");
+      Binder(up).Str(stored.number).Int(stored.id);
+      up.executeUpdate();
+    }
+    InsertExecutors(c, {{stored.id, &stored}});
+    // R33: the audit entry commits with the card or not at all.
+    InsertAudit(c, WithEntityId(audit, std::to_string(stored.id)));
+  });
+  return stored;
+}
+
+std::optional<Appeal> MysqlStore::FindAppeal(int64_t id) {
+  std::optional<Appeal> out;
+  pool_->Run("find appeal",
+             [&](Conn& c) { out = FindAppealWhere(c, "id = ?", [&](Binder& b) { b.Int(id); }); });
+  return out;
+}
+
+std::optional<Appeal> MysqlStore::FindAppealByNumber(const std::string& number) {
+  std::optional<Appeal> out;
+  if (number.empty()) return out;
+  pool_->Run("find appeal by number", [&](Conn& c) {
+    out = FindAppealWhere(c, "number = ?", [&](Binder& b) { b.Str(number); });
+  });
+  return out;
+}
+
+AppealPage MysqlStore::ListAppeals(const AppealQuery& q) {
+  if (q.limit < 1 || q.limit > 500)
+    throw StoreError("mysql: list appeals: limit must be 1..500, got " + std::to_string(q.limit));
+  if (q.offset < 0) throw StoreError("mysql: list appeals: offset must not be negative");
+  AppealPage page;
+  // R26: a scope with no services sees nothing.
+  if (q.executors && q.executors->empty()) {
+    if (q.with_total) page.total = 0;
+    return page;
+  }
+
+  // The WHERE clause is built from fixed fragments; every value is a parameter.
+  std::string where;
+  std::vector<std::function<void(Binder&)>> binds;
+  auto add = [&](const std::string& clause, std::function<void(Binder&)> bind) {
+    where += where.empty() ? " WHERE " : " AND ";
+    where += clause;
+    if (bind) binds.push_back(std::move(bind));
+  };
+  if (q.created_from) add("created_at >= ?", [t = *q.created_from](Binder& b) { b.Time(t); });
+  if (q.created_to) add("created_at < ?", [t = *q.created_to](Binder& b) { b.Time(t); });
+  if (q.executors)
+    add("lead_executor IN (" + Placeholders(q.executors->size()) + ")", [&](Binder& b) {
+      for (const auto& e : *q.executors) b.Str(e);
+    });
+  if (!q.category.empty()) {
+    // A branch matches its leaves: "water" matches "water/no-water". LIKE's
+    // wildcards in a category id are escaped so they match themselves.
+    std::string prefix;
+    for (char ch : q.category) {
+      if (ch == '!' || ch == '%' || ch == '_') prefix += '!';
+      prefix += ch;
+    }
+    prefix += "/%";
+    add("(category = ? OR category LIKE ? ESCAPE '!')",
+        [&, prefix](Binder& b) { b.Str(q.category).Str(prefix); });
+  }
+  if (!q.statuses.empty())
+    add("status IN (" + Placeholders(q.statuses.size()) + ")", [&](Binder& b) {
+      for (Status s : q.statuses) b.Str(std::string(StatusCode(s)));
+    });
+  if (!q.street.empty()) add("street = ?", [&](Binder& b) { b.Str(q.street); });
+  if (!q.house.empty()) add("house = ?", [&](Binder& b) { b.Str(q.house); });
+  if (q.registry_id) add("registry_id = ?", [&](Binder& b) { b.Int(*q.registry_id); });
+  if (!q.resident_id.empty()) add("resident_id = ?", [&](Binder& b) { b.Str(q.resident_id); });
+  if (!q.channel.empty()) add("channel = ?", [&](Binder& b) { b.Str(q.channel); });
+  if (q.overdue_only)
+    add("due_order < ? AND status IN (" + NonFinalStatusList() + ")",
+        [&](Binder& b) { b.Time(q.now); });
+
+  std::string order;
+  switch (q.sort) {
+    case AppealQuery::Sort::kNewestFirst:
+      order = " ORDER BY created_at DESC, id DESC";
+      break;
+    case AppealQuery::Sort::kOldestFirst:
+      order = " ORDER BY created_at ASC, id ASC";
+      break;
+    case AppealQuery::Sort::kDueSoonest:
+      order = " ORDER BY due_order ASC, id ASC";
+      break;
+  }
+
+  pool_->Run("list appeals", [&](Conn& c) {
+    {
+      auto& st = c.Prepare(std::string("SELECT ") + kAppealCols + " FROM appeals" + where + order +
+                           " LIMIT ? OFFSET ?");
+      Binder b(st);
+      for (auto& bind : binds) bind(b);
+      b.Int(q.limit + 1).Int(q.offset);  // one more row says whether there is a next page
+      ResultSetPtr rs(st.executeQuery());
+      while (rs->next()) page.items.push_back(ReadAppeal(*rs));
+    }
+    if (page.items.size() > static_cast<size_t>(q.limit)) {
+      page.has_more = true;
+      page.items.pop_back();
+    }
+    LoadExecutors(c, page.items);
+    if (q.with_total) {
+      auto& st = c.Prepare("SELECT COUNT(*) FROM appeals" + where);
+      Binder b(st);
+      for (auto& bind : binds) bind(b);
+      ResultSetPtr rs(st.executeQuery());
+      rs->next();
+      page.total = rs->getInt64(1);
+    }
+  });
+  return page;
+}
+
+Result<Appeal> MysqlStore::UpdateAppeal(const Appeal& appeal, const AuditEntry& audit) {
+  std::optional<Refusal> refusal;
+  Appeal stored = appeal;
+  pool_->Transact("update appeal", [&](Conn& c) {
+    // Optimistic concurrency: the row changes only if nobody wrote since the
+    // caller read it. The number and the creation time never change.
+    auto& st = c.Prepare(
+        "UPDATE appeals SET type = ?, category = ?, lead_executor = ?, registry_id = ?, city = ?,"
+        " district = ?, street = ?, house = ?, flat = ?, entrance = ?, lat = ?, lon = ?, "
+        "description = ?,"
+        " channel = ?, resident_id = ?, anonymous = ?, status = ?, updated_at = ?, accept_due = ?,"
+        " resolve_due = ?, due_order = ?, accepted_at = ?, closed_at = ?, repeat_of = ?,"
+        " commission_inspection = ?, next_check_at = ?, version = version + 1"
+        " WHERE id = ? AND version = ?");
+    Binder(st)
+        .Str(appeal.type)
+        .Str(appeal.category)
+        .Str(appeal.lead_executor())
+        .OptInt(appeal.address.registry_id)
+        .Str(appeal.address.city)
+        .Str(appeal.address.district)
+        .Str(appeal.address.street)
+        .Str(appeal.address.house)
+        .Str(appeal.address.flat)
+        .Str(appeal.address.entrance)
+        .OptDouble(appeal.address.point ? std::optional<double>(appeal.address.point->lat)
+                                        : std::nullopt)
+        .OptDouble(appeal.address.point ? std::optional<double>(appeal.address.point->lon)
+                                        : std::nullopt)
+        .Str(appeal.description)
+        .Str(appeal.channel)
+        .Str(appeal.resident_id)
+        .Bool(appeal.anonymous)
+        .Str(std::string(StatusCode(appeal.status)))
+        .Time(appeal.updated_at)
+        .OptTime(appeal.accept_due)
+        .OptTime(appeal.resolve_due)
+        .Int(DueOrder(appeal))
+        .OptTime(appeal.accepted_at)
+        .OptTime(appeal.closed_at)
+        .OptInt(appeal.repeat_of)
+        .Bool(appeal.commission_inspection)
+        .OptTime(DefaultNextCheck(appeal))
+        .Int(appeal.id)
+        .Int(appeal.version);
+    if (st.executeUpdate() == 0) {
+      auto& exists = c.Prepare("SELECT version FROM appeals WHERE id = ?");
+      Binder(exists).Int(appeal.id);
+      ResultSetPtr rs(exists.executeQuery());
+      if (rs->next())
+        refusal = Refuse("stale", "appeal " + std::to_string(appeal.id) +
+                                      " was changed by someone else (now version " +
+                                      std::to_string(rs->getInt(1)) + ", yours " +
+                                      std::to_string(appeal.version) + ")");
+      else
+        refusal = Refuse("not_found", "appeal " + std::to_string(appeal.id) + " does not exist");
+      return;
+    }
+    auto& del = c.Prepare("DELETE FROM appeal_executors WHERE appeal_id = ?");
+    Binder(del).Int(appeal.id);
+    del.executeUpdate();
+    InsertExecutors(c, {{appeal.id, &appeal}});
+    InsertAudit(c, WithEntityId(audit, std::to_string(appeal.id)));
+    // Read back what the row now holds (number, created_at are not the caller's to change).
+    ResultSetPtr rs;
+    auto& back = c.Prepare(std::string("SELECT ") + kAppealCols + " FROM appeals WHERE id = ?");
+    Binder(back).Int(appeal.id);
+    rs.reset(back.executeQuery());
+    rs->next();
+    Appeal row = ReadAppeal(*rs);
+    row.executors = appeal.executors;
+    stored = std::move(row);
+  });
+  if (refusal) return *refusal;
+  return stored;
+}
+
+void MysqlStore::ImportAppeals(const std::vector<Appeal>& appeals) {
+  if (appeals.empty()) return;
+  pool_->Transact("import appeals", [&](Conn& c) {
+    // Multi-row INSERTs get consecutive AUTO_INCREMENT ids under
+    // innodb_autoinc_lock_mode 0 and 1 (MariaDB's default), so the ids of a
+    // batch are LAST_INSERT_ID() .. +n-1. Mode 2 (Galera, MySQL 8's default)
+    // does not promise that: there each row is inserted on its own.
+    int lock_mode = 1;
+    {
+      ResultSetPtr rs(c.Prepare("SELECT @@innodb_autoinc_lock_mode").executeQuery());
+      if (rs->next()) lock_mode = rs->getInt(1);
+    }
+    const size_t batch = lock_mode <= 1 ? kImportBatch : 1;
+    for (size_t from = 0; from < appeals.size(); from += batch) {
+      const size_t n = std::min(batch, appeals.size() - from);
+      std::string values;
+      for (size_t i = 0; i < n; ++i)
+        values += (i ? ", (" : "(") + Placeholders(kAppealInsertColCount) + ")";
+      auto& st = c.Prepare(std::string("INSERT INTO appeals (") + kAppealInsertCols + ") VALUES " +
+                           values);
+      Binder b(st);
+      for (size_t i = 0; i < n; ++i) BindAppealRow(b, appeals[from + i], 1);
+      st.executeUpdate();
+      const int64_t first = LastInsertId(c);
+      std::vector<std::pair<int64_t, const Appeal*>> rows;
+      bool unnumbered = false;
+      for (size_t i = 0; i < n; ++i) {
+        rows.emplace_back(first + static_cast<int64_t>(i), &appeals[from + i]);
+        unnumbered = unnumbered || appeals[from + i].number.empty();
+      }
+      if (unnumbered) {
+        auto& up = c.Prepare(
+            "UPDATE appeals SET number = CAST(id AS CHAR) WHERE id BETWEEN ? AND ? AND number IS "
+            "NULL");
+        Binder(up).Int(first).Int(first + static_cast<int64_t>(n) - 1);
+        up.executeUpdate();
+      }
+      InsertExecutors(c, rows);
+    }
+  });
+}
+
+// --- Comments and files ---
+
+Comment MysqlStore::AddComment(const Comment& comment, const AuditEntry& audit) {
+  Comment stored = comment;
+  pool_->Transact("add comment", [&](Conn& c) {
+    auto& st = c.Prepare(
+        "INSERT INTO comments (appeal_id, author_id, author_role, text, visible_to_resident, "
+        "created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)");
+    Binder(st)
+        .Int(comment.appeal_id)
+        .Str(comment.author_id)
+        .Str(comment.author_role)
+        .Str(comment.text)
+        .Bool(comment.visible_to_resident)
+        .Time(comment.created_at);
+    st.executeUpdate();
+    stored.id = LastInsertId(c);
+    InsertAudit(c, WithEntityId(audit, std::to_string(comment.appeal_id)));
+  });
+  return stored;
+}
+
+std::vector<Comment> MysqlStore::ListComments(int64_t appeal_id) {
+  std::vector<Comment> out;
+  pool_->Run("list comments", [&](Conn& c) {
+    auto& st = c.Prepare(
+        "SELECT id, appeal_id, author_id, author_role, text, visible_to_resident, created_at FROM "
+        "comments"
+        " WHERE appeal_id = ? ORDER BY id");
+    Binder(st).Int(appeal_id);
+    ResultSetPtr rs(st.executeQuery());
+    while (rs->next())
+      out.push_back(Comment{rs->getInt64(1), rs->getInt64(2), Str(*rs, 3), Str(*rs, 4), Str(*rs, 5),
+                            rs->getInt(6) != 0, FromUnix(rs->getInt64(7))});
+  });
+  return out;
+}
+
+Attachment MysqlStore::AddAttachment(const Attachment& attachment, const AuditEntry& audit) {
+  Attachment stored = attachment;
+  pool_->Transact("add attachment", [&](Conn& c) {
+    auto& st = c.Prepare(
+        "INSERT INTO attachments (appeal_id, sha256, media_type, size, original_name, uploaded_by, "
+        "created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)");
+    Binder(st)
+        .Int(attachment.appeal_id)
+        .Str(attachment.sha256)
+        .Str(attachment.media_type)
+        .Int(attachment.size)
+        .Str(attachment.original_name)
+        .Str(attachment.uploaded_by)
+        .Time(attachment.created_at);
+    st.executeUpdate();
+    stored.id = LastInsertId(c);
+    InsertAudit(c, WithEntityId(audit, std::to_string(attachment.appeal_id)));
+  });
+  return stored;
+}
+
+std::vector<Attachment> MysqlStore::ListAttachments(int64_t appeal_id) {
+  std::vector<Attachment> out;
+  pool_->Run("list attachments", [&](Conn& c) {
+    auto& st = c.Prepare(
+        "SELECT id, appeal_id, sha256, media_type, size, original_name, uploaded_by, created_at "
+        "FROM attachments"
+        " WHERE appeal_id = ? ORDER BY id");
+    Binder(st).Int(appeal_id);
+    ResultSetPtr rs(st.executeQuery());
+    while (rs->next())
+      out.push_back(Attachment{rs->getInt64(1), rs->getInt64(2), Str(*rs, 3), Str(*rs, 4),
+                               rs->getInt64(5), Str(*rs, 6), Str(*rs, 7),
+                               FromUnix(rs->getInt64(8))});
+  });
+  return out;
+}
+
+}  // namespace vikno
