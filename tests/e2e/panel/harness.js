@@ -1,0 +1,208 @@
+// The browser-test harness: starts the real `vikno serve` from the build
+// folder on a temporary SQLite database with the Sumy rules and a free port,
+// drives Debian's chromium through playwright-core, and stops both.
+//
+// The build folder comes from VIKNO_BUILD_DIR (ctest sets it; see
+// CMakeLists.txt); screenshots go to <build>/e2e-screenshots/.
+import {spawn} from 'node:child_process';
+import {mkdtempSync, mkdirSync, rmSync, writeFileSync, existsSync} from 'node:fs';
+import {createServer} from 'node:net';
+import {tmpdir} from 'node:os';
+import {dirname, join, resolve} from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {chromium} from 'playwright-core';
+
+export const SOURCE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export const BUILD_DIR = resolve(process.env.VIKNO_BUILD_DIR || join(SOURCE_DIR, 'build'));
+export const SCREENSHOTS = join(BUILD_DIR, 'e2e-screenshots');
+const CHROMIUM = process.env.VIKNO_CHROMIUM || '/usr/bin/chromium';
+
+// API keys of the temporary host, one per role, for setting up data through
+// the REST API (the panel itself only signs in with a password).
+export const KEYS = {
+  administrator: {secret: 'e2e-admin-key-0123456789abcdef', services: []},
+  operator: {secret: 'e2e-operator-key-0123456789abcd', services: []},
+  moderator: {secret: 'e2e-moderator-key-0123456789ab', services: ['infra']},
+  executor: {secret: 'e2e-executor-key-0123456789abc', services: ['infra']},
+  decision_maker: {secret: 'e2e-dm-key-0123456789abcdefgh', services: []},
+};
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const {port} = s.address();
+      s.close(() => ok(port));
+    });
+  });
+}
+
+export class Host {
+  static async start() {
+    const binary = join(BUILD_DIR, 'vikno');
+    if (!existsSync(binary)) throw new Error(`no vikno binary at ${binary}: build it first`);
+    const dir = mkdtempSync(join(tmpdir(), 'vikno-e2e-'));
+    mkdirSync(join(dir, 'data'));
+    const port = await freePort();
+    const keys = Object.entries(KEYS).map(([role, k]) =>
+      `  - name: e2e-${role}\n    role: ${role}\n    services: [${k.services.join(', ')}]\n` +
+      `    secret: "${k.secret}"\n`).join('');
+    const config = join(dir, 'vikno.yaml');
+    writeFileSync(config,
+      `data_dir: ${join(dir, 'data')}\n` +
+      `rules_dir: ${join(SOURCE_DIR, 'rules/sumy')}\n` +
+      `messages_dir: ${join(SOURCE_DIR, 'config/messages')}\n` +
+      `language: uk\nlog_level: warning\n` +
+      `http:\n  listen: "127.0.0.1:${port}"\n  threads: 8\n  web_dir: ${join(SOURCE_DIR, 'web')}\n` +
+      `api_keys:\n${keys}`);
+    const child = spawn(binary, ['serve', '--config', config],
+                        {stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env}});
+    const host = new Host(child, dir, `http://127.0.0.1:${port}`);
+    child.stdout.on('data', (d) => { host.output += d; });
+    child.stderr.on('data', (d) => { host.output += d; });
+    const until = Date.now() + 20000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`vikno serve exited: ${host.output}`);
+      try {
+        const r = await fetch(host.url + '/healthz');
+        if (r.status === 200) break;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > until) {
+        await host.stop();
+        throw new Error(`vikno serve did not become healthy: ${host.output}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return host;
+  }
+
+  constructor(child, dir, url) {
+    this.child = child;
+    this.dir = dir;
+    this.url = url;
+    this.output = '';
+  }
+
+  async stop() {
+    if (this.child.exitCode === null) {
+      const exited = new Promise((r) => this.child.once('exit', r));
+      this.child.kill('SIGTERM');
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), 15000);
+      await exited;
+      clearTimeout(timer);
+    }
+    rmSync(this.dir, {recursive: true, force: true});
+  }
+
+  // A REST call with a role's API key; returns {status, body}.
+  async api(role, method, path, body) {
+    const headers = {Authorization: `Bearer ${KEYS[role].secret}`};
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const r = await fetch(this.url + path,
+                          {method, headers, body: body === undefined ? undefined : JSON.stringify(body)});
+    const text = await r.text();
+    let parsed = null;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      parsed = text;
+    }
+    return {status: r.status, body: parsed, headers: r.headers};
+  }
+
+  // Does the server route this path at all? (404 "not_found: no such resource"
+  // means no route; any other answer means the endpoint exists.)
+  async hasRoute(method, path) {
+    const r = await fetch(this.url + path, {method,
+      headers: {'Content-Type': 'application/json'}, body: method === 'GET' ? undefined : '{}'});
+    if (r.status !== 404) return true;
+    const body = await r.json().catch(() => ({}));
+    return !(body.error && /no such resource/.test(body.error.message || ''));
+  }
+}
+
+// Chromium with the flags this machine needs; Playwright gives each launch a
+// fresh temporary --user-data-dir of its own.
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+// A page that fails the test on any script error or CSP violation.
+export async function newPage(browser, options = {}) {
+  const context = await browser.newContext({viewport: {width: 1400, height: 900},
+                                            locale: 'uk-UA', ...options});
+  const page = await context.newPage();
+  page.problems = [];
+  page.on('pageerror', (e) => page.problems.push('page error: ' + e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/Failed to load resource/.test(m.text()))
+      page.problems.push('console: ' + m.text());
+  });
+  return page;
+}
+
+export function screenshotPath(name) {
+  mkdirSync(SCREENSHOTS, {recursive: true});
+  return join(SCREENSHOTS, name);
+}
+
+export async function createAppeal(host, overrides = {}) {
+  const r = await host.api('operator', 'POST', '/api/v1/appeals', {
+    channel: 'phone',
+    description: 'Не працює ліфт у під’їзді 2',
+    category: 'infra/flat/lift/faults',
+    address: {street: 'вул. Соборна', house: '10', flat: '5'},
+    ...overrides,
+  });
+  if (r.status !== 201) throw new Error(`create: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
+const PASSWORD = 'e2e-correct-horse-battery-staple';
+
+// A browser page signed in to the panel as `role`.
+//
+// With staff sessions in the server (POST /api/v1/session), the user is
+// created through the administrators' API and signs in through the login form,
+// like a person. Until they exist, the page's requests carry the role's API
+// key (extraHTTPHeaders) and only GET /api/v1/session, which the server does
+// not have yet, is answered by the test with that key's identity; every
+// other request reaches the real server. The panel itself has no key login.
+export async function signedInPage(browser, host, role, name = role) {
+  if (await host.hasRoute('POST', '/api/v1/session')) {
+    const login = `e2e-${role}-${Math.random().toString(36).slice(2, 8)}`;
+    const made = await host.api('administrator', 'POST', '/api/v1/users',
+      {login, name, role, services: KEYS[role].services, password: PASSWORD});
+    if (made.status !== 201 && made.status !== 200)
+      throw new Error(`create user: ${made.status} ${JSON.stringify(made.body)}`);
+    const page = await newPage(browser);
+    await page.goto(host.url + '/panel/#/login');
+    await page.fill('#login-form input[name=login]', login);
+    await page.fill('#login-form input[name=password]', PASSWORD);
+    await page.click('#login-form button[type=submit]');
+    await page.waitForSelector('#top:not([hidden])');
+    page.sessionMode = 'password';
+    return page;
+  }
+  const page = await newPage(browser, {
+    extraHTTPHeaders: {Authorization: `Bearer ${KEYS[role].secret}`},
+  });
+  await page.route('**/api/v1/session', (route) => {
+    if (route.request().method() !== 'GET') return route.continue();
+    return route.fulfill({status: 200, contentType: 'application/json',
+      body: JSON.stringify({user: {id: `api_key:e2e-${role}`, login: `e2e-${role}`, name, role,
+                                   services: KEYS[role].services}, csrf_token: ''})});
+  });
+  await page.goto(host.url + '/panel/#/appeals');
+  await page.waitForSelector('#top:not([hidden])');
+  page.sessionMode = 'api-key';
+  return page;
+}
