@@ -283,7 +283,8 @@ Reply Actions(const ApiDeps& deps, Call& call) {
 Reply PanelMessages(const ApiDeps& deps, Call& call) {
   std::string language = "uk";
   for (const auto& [name, value] : call.query()) {
-    if (name != "lang") throw HttpError(400, "invalid_parameter", "unknown parameter '" + name + "'");
+    if (name != "lang")
+      throw HttpError(400, "invalid_parameter", "unknown parameter '" + name + "'");
     language = value;
   }
   const Messages* messages = deps.messages ? deps.messages(language) : nullptr;

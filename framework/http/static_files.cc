@@ -55,7 +55,8 @@ std::string HttpDate(fs::file_time_type t) {
   const auto sys = std::chrono::file_clock::to_sys(t);
   const auto micros =
       std::chrono::duration_cast<std::chrono::microseconds>(sys.time_since_epoch()).count();
-  return Poco::DateTimeFormatter::format(Poco::Timestamp(micros), Poco::DateTimeFormat::HTTP_FORMAT);
+  return Poco::DateTimeFormatter::format(Poco::Timestamp(micros),
+                                         Poco::DateTimeFormat::HTTP_FORMAT);
 }
 
 Reply NotFound(const std::string& shown) {
