@@ -38,6 +38,9 @@ struct ExtensionRequest {
   std::string requested_by;
   Timestamp requested_at;
   int ordinal = 1;  // the second extension needs the head's knowledge (001 §6.4)
+  // Who must approve, as the city's extend() rule said ("decision_maker",
+  // "head", "mayor"); empty when the rules named nobody.
+  std::string approver;
   RequestState state = RequestState::kPending;
   std::optional<Decision> decision;
 };

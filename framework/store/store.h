@@ -25,8 +25,11 @@
 #include "core/result.h"
 #include "core/time.h"
 #include "store/appeal_store.h"
+#include "store/block_store.h"
 #include "store/catalog_store.h"
+#include "store/desk_store.h"
 #include "store/outbox_store.h"
+#include "store/request_store.h"
 #include "store/resident_store.h"
 #include "store/scheduling_store.h"
 
@@ -50,7 +53,10 @@ class Store : public ResidentStore,
               public CatalogStore,
               public AppealStore,
               public SchedulingStore,
-              public OutboxStore {
+              public OutboxStore,
+              public RequestStore,
+              public DeskStore,
+              public BlockStore {
  public:
   virtual ~Store() = default;
 

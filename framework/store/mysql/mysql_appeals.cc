@@ -226,78 +226,88 @@ Result<Appeal> MysqlStore::UpdateAppeal(const Appeal& appeal, const AuditEntry& 
   std::optional<Refusal> refusal;
   Appeal stored = appeal;
   pool_->Transact("update appeal", [&](Conn& c) {
-    // Optimistic concurrency: the row changes only if nobody wrote since the
-    // caller read it. The number and the creation time never change.
-    auto& st = c.Prepare(
-        "UPDATE appeals SET type = ?, category = ?, lead_executor = ?, registry_id = ?, city = ?,"
-        " district = ?, street = ?, house = ?, flat = ?, entrance = ?, lat = ?, lon = ?, "
-        "description = ?,"
-        " channel = ?, resident_id = ?, anonymous = ?, status = ?, updated_at = ?, accept_due = ?,"
-        " resolve_due = ?, due_order = ?, accepted_at = ?, closed_at = ?, repeat_of = ?,"
-        " commission_inspection = ?, next_check_at = ?, version = version + 1"
-        " WHERE id = ? AND version = ?");
-    Binder(st)
-        .Str(appeal.type)
-        .Str(appeal.category)
-        .Str(appeal.lead_executor())
-        .OptInt(appeal.address.registry_id)
-        .Str(appeal.address.city)
-        .Str(appeal.address.district)
-        .Str(appeal.address.street)
-        .Str(appeal.address.house)
-        .Str(appeal.address.flat)
-        .Str(appeal.address.entrance)
-        .OptDouble(appeal.address.point ? std::optional<double>(appeal.address.point->lat)
-                                        : std::nullopt)
-        .OptDouble(appeal.address.point ? std::optional<double>(appeal.address.point->lon)
-                                        : std::nullopt)
-        .Str(appeal.description)
-        .Str(appeal.channel)
-        .Str(appeal.resident_id)
-        .Bool(appeal.anonymous)
-        .Str(std::string(StatusCode(appeal.status)))
-        .Time(appeal.updated_at)
-        .OptTime(appeal.accept_due)
-        .OptTime(appeal.resolve_due)
-        .Int(DueOrder(appeal))
-        .OptTime(appeal.accepted_at)
-        .OptTime(appeal.closed_at)
-        .OptInt(appeal.repeat_of)
-        .Bool(appeal.commission_inspection)
-        .OptTime(DefaultNextCheck(appeal))
-        .Int(appeal.id)
-        .Int(appeal.version);
-    if (st.executeUpdate() == 0) {
-      auto& exists = c.Prepare("SELECT version FROM appeals WHERE id = ?");
-      Binder(exists).Int(appeal.id);
-      ResultSetPtr rs(exists.executeQuery());
-      if (rs->next())
-        refusal = Refuse("stale", "appeal " + std::to_string(appeal.id) +
-                                      " was changed by someone else (now version " +
-                                      std::to_string(rs->getInt(1)) + ", yours " +
-                                      std::to_string(appeal.version) + ")");
-      else
-        refusal = Refuse("not_found", "appeal " + std::to_string(appeal.id) + " does not exist");
-      return;
-    }
-    auto& del = c.Prepare("DELETE FROM appeal_executors WHERE appeal_id = ?");
-    Binder(del).Int(appeal.id);
-    del.executeUpdate();
-    InsertExecutors(c, {{appeal.id, &appeal}});
-    InsertAudit(c, WithEntityId(audit, std::to_string(appeal.id)));
-    // Read back what the row now holds (number, created_at are not the caller's to change).
-    ResultSetPtr rs;
-    auto& back = c.Prepare(std::string("SELECT ") + kAppealCols + " FROM appeals WHERE id = ?");
-    Binder(back).Int(appeal.id);
-    rs.reset(back.executeQuery());
-    rs->next();
-    Appeal row = ReadAppeal(*rs);
-    row.executors = appeal.executors;
-    stored = std::move(row);
+    Result<Appeal> written = mysql_detail::WriteAppeal(c, appeal, audit);
+    if (written)
+      stored = std::move(written).value();
+    else
+      refusal = written.refusal();  // nothing was written: the commit is empty
   });
   if (refusal) return *refusal;
   return stored;
 }
+
+namespace mysql_detail {
+
+Result<Appeal> WriteAppeal(Conn& c, const Appeal& appeal, const AuditEntry& audit) {
+  // Optimistic concurrency: the row changes only if nobody wrote since the
+  // caller read it. The number and the creation time never change.
+  auto& st = c.Prepare(
+      "UPDATE appeals SET type = ?, category = ?, lead_executor = ?, registry_id = ?, city = ?,"
+      " district = ?, street = ?, house = ?, flat = ?, entrance = ?, lat = ?, lon = ?, "
+      "description = ?,"
+      " channel = ?, resident_id = ?, anonymous = ?, status = ?, updated_at = ?, accept_due = ?,"
+      " resolve_due = ?, due_order = ?, accepted_at = ?, closed_at = ?, repeat_of = ?,"
+      " commission_inspection = ?, next_check_at = ?, version = version + 1"
+      " WHERE id = ? AND version = ?");
+  Binder(st)
+      .Str(appeal.type)
+      .Str(appeal.category)
+      .Str(appeal.lead_executor())
+      .OptInt(appeal.address.registry_id)
+      .Str(appeal.address.city)
+      .Str(appeal.address.district)
+      .Str(appeal.address.street)
+      .Str(appeal.address.house)
+      .Str(appeal.address.flat)
+      .Str(appeal.address.entrance)
+      .OptDouble(appeal.address.point ? std::optional<double>(appeal.address.point->lat)
+                                      : std::nullopt)
+      .OptDouble(appeal.address.point ? std::optional<double>(appeal.address.point->lon)
+                                      : std::nullopt)
+      .Str(appeal.description)
+      .Str(appeal.channel)
+      .Str(appeal.resident_id)
+      .Bool(appeal.anonymous)
+      .Str(std::string(StatusCode(appeal.status)))
+      .Time(appeal.updated_at)
+      .OptTime(appeal.accept_due)
+      .OptTime(appeal.resolve_due)
+      .Int(DueOrder(appeal))
+      .OptTime(appeal.accepted_at)
+      .OptTime(appeal.closed_at)
+      .OptInt(appeal.repeat_of)
+      .Bool(appeal.commission_inspection)
+      .OptTime(DefaultNextCheck(appeal))
+      .Int(appeal.id)
+      .Int(appeal.version);
+  if (st.executeUpdate() == 0) {
+    auto& exists = c.Prepare("SELECT version FROM appeals WHERE id = ?");
+    Binder(exists).Int(appeal.id);
+    ResultSetPtr rs(exists.executeQuery());
+    if (rs->next())
+      return Refuse("stale", "appeal " + std::to_string(appeal.id) +
+                                 " was changed by someone else (now version " +
+                                 std::to_string(rs->getInt(1)) + ", yours " +
+                                 std::to_string(appeal.version) + ")");
+    return Refuse("not_found", "appeal " + std::to_string(appeal.id) + " does not exist");
+  }
+  auto& del = c.Prepare("DELETE FROM appeal_executors WHERE appeal_id = ?");
+  Binder(del).Int(appeal.id);
+  del.executeUpdate();
+  InsertExecutors(c, {{appeal.id, &appeal}});
+  InsertAudit(c, WithEntityId(audit, std::to_string(appeal.id)));
+  // Read back what the row now holds (number, created_at are not the caller's to change).
+  ResultSetPtr rs;
+  auto& back = c.Prepare(std::string("SELECT ") + kAppealCols + " FROM appeals WHERE id = ?");
+  Binder(back).Int(appeal.id);
+  rs.reset(back.executeQuery());
+  rs->next();
+  Appeal row = ReadAppeal(*rs);
+  row.executors = appeal.executors;
+  return row;
+}
+
+}  // namespace mysql_detail
 
 void MysqlStore::ImportAppeals(const std::vector<Appeal>& appeals) {
   if (appeals.empty()) return;

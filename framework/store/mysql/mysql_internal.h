@@ -110,6 +110,12 @@ std::optional<Appeal> FindAppealWhere(Conn& c, const std::string& where,
 
 std::string FinalStatusList();
 
+// The body of UpdateAppeal inside the caller's transaction, so a concern that
+// changes an appeal together with its own rows (a decided request, R15/R16)
+// does both in one transaction. Refusals "stale" and "not_found" as
+// UpdateAppeal, with nothing written; the caller then rolls back.
+Result<Appeal> WriteAppeal(Conn& c, const Appeal& appeal, const AuditEntry& audit);
+
 std::string NonFinalStatusList();
 
 }  // namespace mysql_detail

@@ -118,6 +118,46 @@ class MysqlStore final : public Store {
   std::vector<OutboxCount> CountOutbox(const std::string& batch_id) override;
   std::optional<Timestamp> NextOutboxAttempt(const std::string& channel) override;
 
+  // request_store.h
+  ExtensionRequest AddExtensionRequest(const ExtensionRequest& request,
+                                       const AuditEntry& audit) override;
+  std::optional<ExtensionRequest> FindExtensionRequest(int64_t id) override;
+  std::vector<ExtensionRequest> ListExtensionRequests(int64_t appeal_id) override;
+  Result<ExtensionRequest> DecideExtensionRequest(int64_t id, bool approve,
+                                                  const Decision& decision,
+                                                  const std::optional<Appeal>& appeal,
+                                                  const AuditEntry& audit) override;
+  ExecutorChangeRequest AddExecutorChangeRequest(const ExecutorChangeRequest& request,
+                                                 const AuditEntry& audit) override;
+  std::optional<ExecutorChangeRequest> FindExecutorChangeRequest(int64_t id) override;
+  std::vector<ExecutorChangeRequest> ListExecutorChangeRequests(int64_t appeal_id) override;
+  Result<ExecutorChangeRequest> DecideExecutorChangeRequest(int64_t id, bool approve,
+                                                            const Decision& decision,
+                                                            const std::optional<Appeal>& appeal,
+                                                            const AuditEntry& audit) override;
+  Informing AddInforming(const Informing& informing, const AuditEntry& audit) override;
+  std::vector<Informing> ListInformings(int64_t appeal_id) override;
+
+  // desk_store.h
+  KbEntry AddKbEntry(const KbEntry& entry, const AuditEntry& audit) override;
+  bool UpdateKbEntry(const KbEntry& entry, const AuditEntry& audit) override;
+  bool DeleteKbEntry(int64_t id, const AuditEntry& audit) override;
+  std::optional<KbEntry> FindKbEntry(int64_t id) override;
+  std::vector<KbEntry> ListKbEntries() override;
+  Consultation AddConsultation(const Consultation& consultation, const AuditEntry& audit) override;
+  std::vector<Consultation> ListConsultations(const std::string& phone,
+                                              const std::string& resident_id, int limit) override;
+  bool UpdateExecutorContacts(const std::string& executor_id, const std::string& phone,
+                              const std::string& email, const std::string& head,
+                              const AuditEntry& audit) override;
+
+  // block_store.h
+  Result<ResidentBlock> BlockResident(const ResidentBlock& block, const AuditEntry& audit) override;
+  bool UnblockResident(const std::string& resident_id, const std::string& channel,
+                       const AuditEntry& audit) override;
+  bool IsResidentBlocked(const std::string& resident_id, const std::string& channel) override;
+  std::vector<ResidentBlock> ListBlocks() override;
+
   // The server-side id (CONNECTION_ID()) of every connection the pool holds
   // idle now; for operations and the tests that KILL them.
   std::vector<int64_t> IdleConnectionIds();

@@ -265,6 +265,15 @@ Result<Appeal> SqliteStore::UpdateAppeal(const Appeal& appeal, const AuditEntry&
   std::lock_guard lock(write_mutex_);
   Connection& w = *writer_;
   Transaction tx(w);
+  Result<Appeal> written = sqlite_detail::WriteAppeal(w, appeal, audit);
+  if (written) tx.Commit();
+  return written;
+}
+
+namespace sqlite_detail {
+
+Result<Appeal> WriteAppeal(SqliteStore::Connection& w, const Appeal& appeal,
+                           const AuditEntry& audit) {
   int changed = 0;
   {
     // Optimistic concurrency: the write only lands on the version the caller
@@ -302,9 +311,10 @@ Result<Appeal> SqliteStore::UpdateAppeal(const Appeal& appeal, const AuditEntry&
   }
   InsertAudit(w, WithEntityId(audit, appeal.id));
   std::optional<Appeal> stored = ReadAppeal(w, "id = ?", appeal.id);
-  tx.Commit();
   return std::move(*stored);
 }
+
+}  // namespace sqlite_detail
 
 void SqliteStore::ImportAppeals(const std::vector<Appeal>& appeals) {
   std::lock_guard lock(write_mutex_);

@@ -273,6 +273,13 @@ void LoadExecutors(SqliteStore::Connection& conn, Appeal& a);
 
 void InsertAudit(SqliteStore::Connection& conn, const AuditEntry& e);
 
+// The body of UpdateAppeal inside the caller's transaction, so a concern that
+// changes an appeal together with its own rows (a decided request, R15/R16)
+// does both in one transaction. Refusals "stale" and "not_found" as
+// UpdateAppeal; the caller then rolls back.
+Result<Appeal> WriteAppeal(SqliteStore::Connection& w, const Appeal& appeal,
+                           const AuditEntry& audit);
+
 AuditEntry WithEntityId(AuditEntry e, int64_t id);
 
 std::vector<std::string> FinalStatusCodes();
