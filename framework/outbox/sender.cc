@@ -7,6 +7,8 @@
 
 #include <algorithm>
 
+#include "outbox/payload.h"
+
 namespace vikno {
 namespace {
 
@@ -193,16 +195,26 @@ bool OutboxSender::SendOne(ChannelState& ch, const OutboxMessage& m) {
   if (ch.limits.per_recipient.count > 0 && !Take(RecipientBucket(ch, m.address))) return false;
   if (!m.claim_expires_at || clock_.Now() + kClaimMargin >= *m.claim_expires_at) return false;
 
-  const auto params = ParseParams(m.params);
-  if (!params) {
-    Record(ch, m,
-           sdk::SendResult::Failed("the text's parameters are not a JSON object: " + m.params));
-    return true;
-  }
   sdk::OutboundMessage out;
+  if (!m.payload_json.empty()) {
+    // Rendered when queued (a conversation reply with its buttons).
+    auto payload = ParseOutboundPayload(m.payload_json);
+    if (!payload) {
+      Record(ch, m, sdk::SendResult::Failed("the row's payload is not a message: " + m.payload_json));
+      return true;
+    }
+    out = std::move(*payload);
+  } else {
+    const auto params = ParseParams(m.params);
+    if (!params) {
+      Record(ch, m,
+             sdk::SendResult::Failed("the text's parameters are not a JSON object: " + m.params));
+      return true;
+    }
+    out.text = messages_.Get(m.text_key, *params);
+  }
   out.id = m.idempotency_key;
   out.chat_id = m.address;
-  out.text = messages_.Get(m.text_key, *params);
   sdk::SendResult result;
   try {
     result = ch.channel->Send(out);

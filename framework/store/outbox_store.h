@@ -71,6 +71,14 @@ struct OutboxMessage {
   Timestamp created_at;
   Timestamp updated_at;
   std::optional<Timestamp> sent_at;
+  // A whole message rendered when queued (outbox/payload.h: text and
+  // keyboard); empty: text_key and params are rendered at send time.
+  std::string payload_json;
+  // The provider's later word on a sent message (RecordOutboxReceipt):
+  // "delivered", "read", "failed", or empty.
+  std::string receipt;
+  std::string receipt_detail;
+  std::optional<Timestamp> receipt_at;
 };
 
 // How many outbox rows are in each state on each channel (B11: progress of a
@@ -133,6 +141,14 @@ class OutboxStore {
   // how many.
   virtual int ReleaseOutboxClaims(const std::string& claim_token, Timestamp now) = 0;
   virtual std::optional<OutboxMessage> FindOutboxByKey(const std::string& idempotency_key) = 0;
+  // A receipt (`receipt`: "delivered", "read" or "failed") for the row sent
+  // on `channel` as `provider_message_id`. A later receipt replaces an
+  // earlier one, except that "read" is never replaced by "delivered". False
+  // when no row has that id.
+  virtual bool RecordOutboxReceipt(const std::string& channel,
+                                   const std::string& provider_message_id,
+                                   const std::string& receipt, const std::string& detail,
+                                   Timestamp now) = 0;
   virtual std::vector<OutboxMessage> ListOutbox(const OutboxQuery& query) = 0;
   // Rows per channel and state; of one batch when `batch_id` is not empty.
   virtual std::vector<OutboxCount> CountOutbox(const std::string& batch_id) = 0;

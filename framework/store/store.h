@@ -27,6 +27,7 @@
 #include "store/appeal_store.h"
 #include "store/block_store.h"
 #include "store/catalog_store.h"
+#include "store/conversation_store.h"
 #include "store/desk_store.h"
 #include "store/outbox_store.h"
 #include "store/request_store.h"
@@ -56,7 +57,8 @@ class Store : public ResidentStore,
               public OutboxStore,
               public RequestStore,
               public DeskStore,
-              public BlockStore {
+              public BlockStore,
+              public ConversationStore {
  public:
   virtual ~Store() = default;
 

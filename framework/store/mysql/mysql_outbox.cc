@@ -28,7 +28,8 @@ ChannelBinding ReadBinding(const sql::ResultSet& rs) {
 constexpr const char* kOutboxCols =
     "id, idempotency_key, channel, address, recipient_kind, recipient_id, text_key, params, "
     "appeal_id, batch_id, priority, state, attempts, next_attempt_at, claim_token, "
-    "claim_expires_at, provider_message_id, last_error, created_at, updated_at, sent_at";
+    "claim_expires_at, provider_message_id, last_error, created_at, updated_at, sent_at, "
+    "payload_json, receipt, receipt_detail, receipt_at";
 
 OutboxMessage ReadOutbox(const sql::ResultSet& rs) {
   OutboxMessage m;
@@ -58,6 +59,10 @@ OutboxMessage ReadOutbox(const sql::ResultSet& rs) {
   m.created_at = FromUnix(rs.getInt64(19));
   m.updated_at = FromUnix(rs.getInt64(20));
   m.sent_at = OptTime(rs, 21);
+  m.payload_json = OptStr(rs, 22).value_or("");
+  m.receipt = Str(rs, 23);
+  m.receipt_detail = OptStr(rs, 24).value_or("");
+  m.receipt_at = OptTime(rs, 25);
   return m;
 }
 
@@ -135,7 +140,8 @@ bool MysqlStore::EnqueueOutbox(const OutboxMessage& m) {
         "INSERT INTO outbox (idempotency_key, channel, address, recipient_kind, recipient_id,"
         " text_key, params, appeal_id, batch_id, priority, state, attempts, next_attempt_at,"
         " claim_token, claim_expires_at, provider_message_id, last_error, created_at, updated_at,"
-        " sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        " sent_at, payload_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+        " ?, ?)");
     Binder(st)
         .Str(m.idempotency_key)
         .Str(m.channel)
@@ -156,7 +162,8 @@ bool MysqlStore::EnqueueOutbox(const OutboxMessage& m) {
         .Str(m.last_error)
         .Time(m.created_at)
         .Time(m.updated_at)
-        .OptTime(m.sent_at);
+        .OptTime(m.sent_at)
+        .Str(m.payload_json);
     try {
       st.executeUpdate();
       inserted = true;
@@ -280,6 +287,31 @@ int MysqlStore::ReleaseOutboxClaims(const std::string& claim_token, Timestamp no
     released = st.executeUpdate();
   });
   return released;
+}
+
+bool MysqlStore::RecordOutboxReceipt(const std::string& channel,
+                                     const std::string& provider_message_id,
+                                     const std::string& receipt, const std::string& detail,
+                                     Timestamp now) {
+  if (provider_message_id.empty()) return false;
+  bool found = false;
+  pool_->Run("record outbox receipt", [&](Conn& c) {
+    // "read" is never replaced by a late "delivered". affected rows would
+    // not count a row whose values stay the same, so look it up first.
+    auto& find = c.Prepare("SELECT 1 FROM outbox WHERE channel = ? AND provider_message_id = ?");
+    Binder(find).Str(channel).Str(provider_message_id);
+    ResultSetPtr rs(find.executeQuery());
+    found = rs->next();
+    if (!found) return;
+    auto& st = c.Prepare(
+        "UPDATE outbox SET receipt = CASE WHEN receipt = 'read' AND ? = 'delivered' THEN receipt"
+        " ELSE ? END, receipt_detail = ?, receipt_at = ?, updated_at = ?"
+        " WHERE channel = ? AND provider_message_id = ?");
+    Binder(st).Str(receipt).Str(receipt).Str(detail).Time(now).Time(now).Str(channel).Str(
+        provider_message_id);
+    st.executeUpdate();
+  });
+  return found;
 }
 
 std::optional<OutboxMessage> MysqlStore::FindOutboxByKey(const std::string& key) {

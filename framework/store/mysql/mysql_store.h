@@ -114,9 +114,35 @@ class MysqlStore final : public Store {
                         Timestamp now) override;
   int ReleaseOutboxClaims(const std::string& claim_token, Timestamp now) override;
   std::optional<OutboxMessage> FindOutboxByKey(const std::string& idempotency_key) override;
+  bool RecordOutboxReceipt(const std::string& channel, const std::string& provider_message_id,
+                           const std::string& receipt, const std::string& detail,
+                           Timestamp now) override;
   std::vector<OutboxMessage> ListOutbox(const OutboxQuery& query) override;
   std::vector<OutboxCount> CountOutbox(const std::string& batch_id) override;
   std::optional<Timestamp> NextOutboxAttempt(const std::string& channel) override;
+  // conversation_store.h
+  std::optional<std::string> LoadDialogue(const std::string& channel,
+                                          const std::string& chat_id) override;
+  void SaveDialogue(const std::string& channel, const std::string& chat_id,
+                    const std::string& resident_id, const std::string& state_json,
+                    Timestamp now) override;
+  std::vector<Address> ListResidentAddresses(const std::string& resident_id) override;
+  bool AddResidentAddress(const std::string& resident_id, const Address& address,
+                          Timestamp now) override;
+  int64_t AddRating(const Rating& rating) override;
+  std::vector<Rating> ListRatingsForAppeal(int64_t appeal_id) override;
+  std::vector<Event> ListActiveEventsAt(const std::vector<Address>& addresses,
+                                        Timestamp now) override;
+  int64_t CreateEvent(const Event& event) override;
+  RegistryUpsertCounts UpsertRegistryAddresses(
+      const std::vector<RegistryAddress>& addresses) override;
+  bool RecordInbound(const std::string& channel, const std::string& provider_id,
+                     const std::string& payload_json, Timestamp now) override;
+  void CompleteInbound(const std::string& channel, const std::string& provider_id,
+                       const std::string& error, Timestamp now) override;
+  std::vector<PendingInbound> ListPendingInbound(int64_t after_id, int limit) override;
+  int64_t PurgeInbound(Timestamp before) override;
+
 
   // request_store.h
   ExtensionRequest AddExtensionRequest(const ExtensionRequest& request,

@@ -22,7 +22,8 @@ ChannelBinding ReadBinding(const Statement& s) {
 constexpr const char* kOutboxColumns =
     "id, idempotency_key, channel, address, recipient_kind, recipient_id, text_key, params, "
     "appeal_id, batch_id, priority, state, attempts, next_attempt_at, claim_token, "
-    "claim_expires_at, provider_message_id, last_error, created_at, updated_at, sent_at";
+    "claim_expires_at, provider_message_id, last_error, created_at, updated_at, sent_at, "
+    "payload_json, receipt, receipt_detail, receipt_at";
 
 OutboxMessage ReadOutbox(const Statement& s) {
   OutboxMessage m;
@@ -52,6 +53,10 @@ OutboxMessage ReadOutbox(const Statement& s) {
   m.created_at = s.Time(18);
   m.updated_at = s.Time(19);
   m.sent_at = s.OptTime(20);
+  m.payload_json = s.Text(21);
+  m.receipt = s.Text(22);
+  m.receipt_detail = s.Text(23);
+  m.receipt_at = s.OptTime(24);
   return m;
 }
 
@@ -104,7 +109,8 @@ bool SqliteStore::EnqueueOutbox(const OutboxMessage& m) {
       "INSERT INTO outbox (idempotency_key, channel, address, recipient_kind, recipient_id, "
       "text_key, params, appeal_id, batch_id, priority, state, attempts, next_attempt_at, "
       "claim_token, claim_expires_at, provider_message_id, last_error, created_at, updated_at, "
-      "sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      "sent_at, payload_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+      "?) "
       "ON CONFLICT (idempotency_key) DO NOTHING");
   s.Bind(m.idempotency_key).Bind(m.channel).Bind(m.address).Bind(m.recipient_kind);
   s.Bind(m.recipient_id).Bind(m.text_key).Bind(m.params.empty() ? std::string("{}") : m.params);
@@ -121,7 +127,7 @@ bool SqliteStore::EnqueueOutbox(const OutboxMessage& m) {
   } else {
     s.Bind(m.provider_message_id);
   }
-  s.Bind(m.last_error).Bind(m.created_at).Bind(m.updated_at).Bind(m.sent_at);
+  s.Bind(m.last_error).Bind(m.created_at).Bind(m.updated_at).Bind(m.sent_at).Bind(m.payload_json);
   return s.Run() == 1;
 }
 
@@ -213,6 +219,20 @@ std::optional<OutboxMessage> SqliteStore::FindOutboxByKey(const std::string& key
   s.Bind(key);
   if (!s.Step()) return std::nullopt;
   return ReadOutbox(s);
+}
+
+bool SqliteStore::RecordOutboxReceipt(const std::string& channel,
+                                      const std::string& provider_message_id,
+                                      const std::string& receipt, const std::string& detail,
+                                      Timestamp now) {
+  if (provider_message_id.empty()) return false;
+  std::lock_guard lock(write_mutex_);
+  Statement s = writer_->Prepare(
+      "UPDATE outbox SET receipt = CASE WHEN receipt = 'read' AND ? = 'delivered' THEN receipt "
+      "ELSE ? END, receipt_detail = ?, receipt_at = ?, updated_at = ? "
+      "WHERE channel = ? AND provider_message_id = ?");
+  return s.Bind(receipt).Bind(receipt).Bind(detail).Bind(now).Bind(now).Bind(channel).Bind(
+             provider_message_id).Run() > 0;
 }
 
 std::vector<OutboxMessage> SqliteStore::ListOutbox(const OutboxQuery& q) {
