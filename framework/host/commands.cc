@@ -10,6 +10,7 @@
 #include "host/city.h"
 #include "host/logging.h"
 #include "host/store_factory.h"
+#include "host/user_command.h"
 #include "http/server.h"
 #include "messages/messages.h"
 #include "workflow/appeal_service.h"
@@ -147,6 +148,8 @@ int ServeCommand(const Config& config, std::ostream& out, std::ostream& err,
   deps.appeals = &appeals;
   deps.store = store.get();
   deps.clock = &clock;
+  http::Accounts accounts(*store, clock, config.accounts);  // issue 5: staff sign-in
+  deps.accounts = &accounts;
   deps.rules_name = [name = city.name] { return name; };
   deps.label = [m = messages.get()](const std::string& key) { return m->Get(key); };
   // The panel switches between Ukrainian and English (issue 5): keep the other
@@ -181,6 +184,8 @@ int ServeCommand(const Config& config, std::ostream& out, std::ostream& err,
                             24L * 60 * 60 * 1000);
 
   out << "vikno listening on " << server.url() << "\n";
+  BootstrapAdministrator(accounts, server.url(), out);
+  timer.scheduleAtFixedRate(NewSessionPurgeTask(accounts), 60 * 1000L, 60L * 60 * 1000);
   for (const auto& key : config.api_keys) {
     if (key.secret == kDemoSecret) {
       out << "demo API key (set VIKNO_DEMO_API_KEY to replace it): curl -H 'Authorization: Bearer "

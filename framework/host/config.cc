@@ -349,6 +349,45 @@ void ReadHttp(const Source& src, const MapReader& top, Config* c) {
     src.Fail(m.ValueLine("web_dir"), m.Path("web_dir"), "must not be empty");
 }
 
+// accounts: the panel's sessions and login throttle (issue 5).
+void ReadAccounts(const Source& src, const MapReader& top, Config* c) {
+  const MapReader m = top.Map(
+      "accounts", {"session_idle_minutes", "session_absolute_hours", "secure_cookie", "origin",
+                   "free_failures", "delay_seconds", "max_delay_seconds", "lockout_failures",
+                   "lockout_minutes", "address_free_failures", "address_lockout_failures",
+                   "argon2_time_cost", "argon2_memory_kib", "argon2_parallelism"});
+  AccountsConfig& a = c->accounts;
+  m.Int("session_idle_minutes", &a.session_idle_minutes, 1, 24 * 60);
+  m.Int("session_absolute_hours", &a.session_absolute_hours, 1, 24 * 30);
+  if (m.Has("secure_cookie")) {
+    std::string v;
+    m.String("secure_cookie", &v);
+    if (v != "true" && v != "false")
+      src.Fail(m.ValueLine("secure_cookie"), m.Path("secure_cookie"),
+               "expected true or false, got '" + v + "'");
+    a.secure_cookie = v == "true";
+  }
+  m.String("origin", &a.origin);
+  if (!a.origin.empty() && a.origin.rfind("https://", 0) != 0 && a.origin.rfind("http://", 0) != 0)
+    src.Fail(m.ValueLine("origin"), m.Path("origin"),
+             "expected an http:// or https:// origin, got '" + a.origin + "'");
+  m.Int("free_failures", &a.free_failures, 0, 100);
+  m.Int("delay_seconds", &a.delay_seconds, 1, 3600);
+  m.Int("max_delay_seconds", &a.max_delay_seconds, 1, 86400);
+  m.Int("lockout_failures", &a.lockout_failures, 1, 1000);
+  m.Int("lockout_minutes", &a.lockout_minutes, 1, 7 * 24 * 60);
+  m.Int("address_free_failures", &a.address_free_failures, 0, 10000);
+  m.Int("address_lockout_failures", &a.address_lockout_failures, 1, 100000);
+  // libargon2's own bounds are wider; these keep a login between a few and a
+  // few hundred milliseconds and within memory.
+  m.Int("argon2_time_cost", &a.argon2_time_cost, 1, 10);
+  m.Int("argon2_memory_kib", &a.argon2_memory_kib, 8, 1024 * 1024);
+  m.Int("argon2_parallelism", &a.argon2_parallelism, 1, 16);
+  if (a.lockout_failures <= a.free_failures)
+    src.Fail(m.ValueLine("lockout_failures"), m.Path("lockout_failures"),
+             "must be more than free_failures");
+}
+
 void ReadFiles(const Source& src, const MapReader& top, Config* c) {
   const MapReader m = top.Map("files", {"max_bytes", "allowed_types"});
   // Put() holds an upload in memory, so the cap stays well below RAM sizes.
@@ -516,7 +555,8 @@ Config LoadConfig(const std::string& path, const std::string& base_dir) {
   c.source_file = path;
   const MapReader top(src, root, "", 1,
                       {"data_dir", "rules_dir", "messages_dir", "language", "retention_years",
-                       "log_level", "storage", "http", "files", "api_keys", "channels"});
+                       "log_level", "storage", "http", "files", "api_keys", "channels",
+                       "accounts"});
   top.String("data_dir", &c.data_dir);
   if (c.data_dir.empty()) src.Fail(top.ValueLine("data_dir"), "data_dir", "must not be empty");
   top.String("rules_dir", &c.rules_dir);
@@ -536,6 +576,7 @@ Config LoadConfig(const std::string& path, const std::string& base_dir) {
   ReadFiles(src, top, &c);
   ReadApiKeys(src, top, &c);
   ReadChannels(src, top, &c);
+  ReadAccounts(src, top, &c);
 
   c.data_dir = src.Resolve(c.data_dir);
   c.rules_dir = src.Resolve(c.rules_dir);

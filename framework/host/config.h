@@ -54,6 +54,34 @@ struct ApiKeyConfig {
   std::string secret;
 };
 
+// Staff accounts of the panel (issue 5): sessions, login throttling and the
+// argon2id cost (config key `accounts`).
+struct AccountsConfig {
+  int session_idle_minutes = 30;     // a session unused this long ends
+  int session_absolute_hours = 12;   // and every session ends this long after login
+  bool secure_cookie = false;        // Secure even on plain http (behind a TLS proxy)
+  // The panel's origin ("https://city.example") when a proxy in front
+  // rewrites Host; changes from a page are accepted from it besides the
+  // origin the request's Host names. Empty: the Host's origin only.
+  std::string origin;
+  // Failed logins per login name: the first `free_failures` cost nothing,
+  // then each waits `delay_seconds`, doubling up to `max_delay_seconds`;
+  // `lockout_failures` in a row lock the login for `lockout_minutes`.
+  int free_failures = 3;
+  int delay_seconds = 1;
+  int max_delay_seconds = 60;
+  int lockout_failures = 10;
+  int lockout_minutes = 15;
+  // The same per client address, with more room: one office may share an
+  // address.
+  int address_free_failures = 10;
+  int address_lockout_failures = 50;
+  // argon2id (libargon2): passes, memory in KiB, lanes.
+  int argon2_time_cost = 2;
+  int argon2_memory_kib = 32 * 1024;
+  int argon2_parallelism = 1;
+};
+
 struct FilesConfig {
   int64_t max_bytes = 20 * 1024 * 1024;
   std::vector<std::string> allowed_types = {"image/jpeg", "image/png", "image/webp",
@@ -77,6 +105,7 @@ struct Config {
   FilesConfig files;
   int retention_years = 5;  // R32, 003 §2.6
   std::vector<ApiKeyConfig> api_keys;
+  AccountsConfig accounts;
   std::vector<ChannelConfig> channels;
   std::string log_level = "information";
 };

@@ -7,6 +7,7 @@
 //   vikno check-config [--config ...]
 //   vikno purge        [--config ...]
 //   vikno rules test <city-dir>
+//   vikno user add --login L --role R [--name N] [--services a,b]
 #include <Poco/Util/HelpFormatter.h>
 #include <Poco/Util/Option.h>
 #include <Poco/Util/OptionSet.h>
@@ -20,6 +21,7 @@
 #include "host/commands.h"
 #include "host/config.h"
 #include "host/logging.h"
+#include "host/user_command.h"
 
 namespace vikno {
 namespace {
@@ -52,6 +54,14 @@ class ViknoApp final : public Poco::Util::ServerApplication {
                           .required(false)
                           .repeatable(false)
                           .callback(Poco::Util::OptionCallback<ViknoApp>(this, &ViknoApp::OnHelp)));
+    // vikno user add (issue 5)
+    for (const char* name : {"login", "role", "name", "services"})
+      options.addOption(Poco::Util::Option(name, "", std::string("vikno user add: ") + name)
+                            .required(false)
+                            .repeatable(false)
+                            .argument("value")
+                            .callback(Poco::Util::OptionCallback<ViknoApp>(
+                                this, &ViknoApp::OnUserOption)));
   }
 
   int main(const ArgVec& args) override {
@@ -71,6 +81,19 @@ class ViknoApp final : public Poco::Util::ServerApplication {
       }
       SetUpLogging("warning");
       return RunCityTestsCommand(args[2], std::cout, std::cerr);
+    }
+    if (command == "user") {
+      if (args.size() != 2 || args[1] != "add") {
+        std::cerr << "usage: vikno user add --login L --role R [--name N] [--services a,b]\n";
+        return kExitUsage;
+      }
+      SetUpLogging("warning");
+      try {
+        return UserAddCommand(LoadConfig(config_path_), user_options_, std::cout, std::cerr);
+      } catch (const ConfigError& e) {
+        std::cerr << e.what() << "\n";
+        return kExitConfig;
+      }
     }
     if (args.size() != 1) {
       std::cerr << "vikno " << command << ": unexpected argument '" << args[1] << "'\n";
@@ -104,6 +127,9 @@ class ViknoApp final : public Poco::Util::ServerApplication {
 
  private:
   void OnConfig(const std::string&, const std::string& value) { config_path_ = value; }
+  void OnUserOption(const std::string& name, const std::string& value) {
+    user_options_[name] = value;
+  }
   void OnHelp(const std::string&, const std::string&) {
     help_ = true;
     stopOptionsProcessing();
@@ -117,6 +143,8 @@ class ViknoApp final : public Poco::Util::ServerApplication {
            "  check-config   validate the configuration file\n"
            "  purge          purge cards past the retention period now\n"
            "  rules test DIR run a city's tests.lua\n"
+           "  user add --login L --role R [--name N] [--services a,b]\n"
+           "                 create a staff account; prints its password\n"
            "options:\n"
            "  -c, --config FILE  configuration (default "
         << kDefaultConfig << ")\n";
@@ -124,6 +152,7 @@ class ViknoApp final : public Poco::Util::ServerApplication {
 
   std::string config_path_ = kDefaultConfig;
   bool help_ = false;
+  std::map<std::string, std::string> user_options_;  // vikno user add
 };
 
 }  // namespace

@@ -19,6 +19,7 @@
 #include "http/api_json.h"
 #include "http/auth.h"
 #include "http/router.h"
+#include "http/session_http.h"
 #include "http/static_files.h"
 
 namespace vikno::http {
@@ -140,14 +141,10 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
           }
         } else {
           if (match->route->needs_auth) {
-            auto actor = state_->keys.Authenticate(request.get("Authorization", ""), client);
-            if (!actor)
-              throw HttpError(401, "unauthorized",
-                              request.has("Authorization") ? "the API key is not valid"
-                                                           : "an API key is required: "
-                                                             "Authorization: Bearer <key>");
-            actor_id = actor->id;
-            call.set_actor(std::move(*actor));
+            // An API key, or a session cookie with its CSRF checks (issue 5).
+            Actor actor = AuthenticateRequest(state_->keys, state_->deps.accounts, call, client);
+            actor_id = actor.id;
+            call.set_actor(std::move(actor));
           }
           reply = match->route->handler(call);
         }
@@ -218,6 +215,8 @@ InFlight::~InFlight() {
 HttpServer::HttpServer(HttpConfig config, std::vector<ApiKeyConfig> keys, ApiDeps deps)
     : state_(std::make_shared<State>(std::move(config), keys, std::move(deps))) {
   RegisterRoutes(state_->router, state_->deps);
+  if (state_->deps.accounts)
+    RegisterAccountRoutes(state_->router, state_->deps);
   RegisterStaticRoutes(state_->router, state_->config.web_dir);
 }
 

@@ -27,11 +27,16 @@ class Messages;
 
 namespace vikno::http {
 
+class Accounts;  // http/session.h
+
 // What the API works with; all references outlive the server.
 struct ApiDeps {
   AppealService* appeals = nullptr;
   Store* store = nullptr;
   Clock* clock = nullptr;
+  // Staff accounts and sessions (issue 5): the session and user routes and
+  // cookie sign-in. Null: only API keys (http/session_http.h).
+  Accounts* accounts = nullptr;
   // The loaded city's name ("Суми"); empty while no rules are loaded (503 on /healthz).
   std::function<std::string()> rules_name;
   // The text of a messages key ("status.new") in the configured language;

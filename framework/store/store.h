@@ -24,6 +24,7 @@
 #include "core/resident.h"
 #include "core/result.h"
 #include "core/time.h"
+#include "store/account_store.h"
 #include "store/appeal_store.h"
 #include "store/block_store.h"
 #include "store/catalog_store.h"
@@ -50,7 +51,8 @@ struct AppliedMigration {
 // The whole interface: one base per concern (resident_store.h, catalog_store.h,
 // appeal_store.h, scheduling_store.h, outbox_store.h), so concerns are added
 // side by side; see store/README.md.
-class Store : public ResidentStore,
+class Store : public AccountStore,
+              public ResidentStore,
               public CatalogStore,
               public AppealStore,
               public SchedulingStore,

@@ -102,6 +102,29 @@ class SqliteStore final : public Store {
   std::vector<OutboxMessage> ListOutbox(const OutboxQuery& query) override;
   std::vector<OutboxCount> CountOutbox(const std::string& batch_id) override;
   std::optional<Timestamp> NextOutboxAttempt(const std::string& channel) override;
+
+  // account_store.h
+  Result<StaffUser> CreateUser(const StaffUser& user, const AuditEntry& audit) override;
+  std::optional<StaffUser> FindUser(int64_t id) override;
+  std::optional<StaffUser> FindUserByLogin(const std::string& login) override;
+  std::vector<StaffUser> ListUsers() override;
+  int64_t CountUsers() override;
+  Result<StaffUser> UpdateUser(const StaffUser& user, const AuditEntry& audit) override;
+  Result<Done> SetPasswordHash(int64_t user_id, const std::string& password_hash,
+                               const std::string& keep_session,
+                               const std::optional<AuditEntry>& audit) override;
+  void CreateSession(const StaffSession& session, const std::string& replaces,
+                     const AuditEntry& audit) override;
+  std::optional<StaffSession> FindSession(const std::string& token_hash) override;
+  void TouchSession(const std::string& token_hash, Timestamp at) override;
+  bool DeleteSession(const std::string& token_hash,
+                     const std::optional<AuditEntry>& audit) override;
+  std::vector<StaffSession> ListSessionsOfUser(int64_t user_id) override;
+  int64_t PurgeSessions(Timestamp idle_before, Timestamp created_before) override;
+  std::optional<LoginThrottle> FindThrottle(const std::string& key) override;
+  void SaveThrottles(const std::vector<LoginThrottle>& throttles,
+                     const std::vector<AuditEntry>& audit) override;
+  void ClearThrottle(const std::string& key) override;
   // conversation_store.h
   std::optional<std::string> LoadDialogue(const std::string& channel,
                                           const std::string& chat_id) override;

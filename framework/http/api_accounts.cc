@@ -1,0 +1,298 @@
+// The session and user routes (session_http.h lists them).
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/NumberParser.h>
+
+#include "http/api_json.h"
+#include "http/session.h"
+#include "http/session_http.h"
+
+namespace vikno::http {
+namespace {
+
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+Object::Ptr Parse(Call& call) {
+  const std::string& body = call.JsonBody();  // 415 unless application/json
+  Poco::Dynamic::Var parsed;
+  try {
+    Poco::JSON::Parser parser;
+    parser.setDepth(8);
+    parsed = parser.parse(body);
+  } catch (const Poco::Exception& e) {
+    throw HttpError(400, "malformed_json", "the body is not valid JSON: " + e.message());
+  }
+  if (parsed.type() != typeid(Object::Ptr))
+    throw HttpError(400, "malformed_json", "the body must be a JSON object");
+  return parsed.extract<Object::Ptr>();
+}
+
+void OnlyFields(const Object::Ptr& o, std::initializer_list<const char*> known) {
+  for (const auto& [name, value] : *o) {
+    bool ok = false;
+    for (const char* k : known) ok = ok || name == k;
+    if (!ok) throw HttpError(400, "unknown_field", "unknown field '" + name + "'");
+  }
+}
+
+std::optional<std::string> OptString(const Object::Ptr& o, const std::string& name) {
+  if (!o->has(name) || o->isNull(name)) return std::nullopt;
+  auto v = o->get(name);
+  if (!v.isString()) throw HttpError(400, "invalid_field", "field '" + name + "' must be a string");
+  return v.convert<std::string>();
+}
+
+std::string String(const Object::Ptr& o, const std::string& name) {
+  return OptString(o, name).value_or("");
+}
+
+std::optional<bool> OptBool(const Object::Ptr& o, const std::string& name) {
+  if (!o->has(name) || o->isNull(name)) return std::nullopt;
+  auto v = o->get(name);
+  if (!v.isBoolean())
+    throw HttpError(400, "invalid_field", "field '" + name + "' must be true or false");
+  return v.convert<bool>();
+}
+
+std::optional<std::vector<std::string>> OptStrings(const Object::Ptr& o, const std::string& name) {
+  if (!o->has(name) || o->isNull(name)) return std::nullopt;
+  auto list = o->getArray(name);
+  if (!list)
+    throw HttpError(400, "invalid_field", "field '" + name + "' must be a list of strings");
+  std::vector<std::string> out;
+  for (size_t i = 0; i < list->size(); ++i) {
+    auto v = list->get(static_cast<unsigned>(i));
+    if (!v.isString())
+      throw HttpError(400, "invalid_field", "field '" + name + "' must be a list of strings");
+    out.push_back(v.convert<std::string>());
+  }
+  return out;
+}
+
+int64_t UserId(const Call& call) {
+  const std::string& text = call.Param("id");
+  Poco::Int64 id = 0;
+  if (!Poco::NumberParser::tryParse64(text, id) || id <= 0 || std::to_string(id) != text)
+    throw HttpError(400, "invalid_id", "user id must be a positive integer, not '" + text + "'");
+  return id;
+}
+
+Reply Json(int status, const Object::Ptr& o) { return Reply{status, Stringify(o), {}, {}}; }
+
+int RefusalStatus(const Refusal& r) {
+  if (r.code == "not_found") return 404;
+  if (r.code == "login_taken" || r.code == "self_change") return 409;
+  if (r.code == "weak_password" || r.code == "unknown_service" || r.code == "invalid_services" ||
+      r.code == "invalid_role" || r.code == "invalid_login")
+    return 422;
+  if (r.code == "bad_credentials") return 403;
+  return StatusOf(r);
+}
+
+Reply Refused(const Refusal& r) { return Reply{RefusalStatus(r), ErrorJson(r.code, r.message), {}, {}}; }
+
+Array::Ptr Services(const std::vector<std::string>& services) {
+  Array::Ptr a = new Array;
+  for (const auto& s : services) a->add(s);
+  return a;
+}
+
+Object::Ptr SessionUserJson(const StaffUser& u) {
+  Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  o->set("id", u.id);
+  o->set("login", u.login);
+  o->set("name", u.name);
+  o->set("role", u.role);
+  o->set("services", Services(u.services));
+  return o;
+}
+
+Object::Ptr UserJson(const StaffUser& u) {
+  Object::Ptr o = SessionUserJson(u);
+  o->set("active", u.active);
+  o->set("created_at", FormatIso8601(u.created_at));
+  o->set("updated_at", FormatIso8601(u.updated_at));
+  return o;
+}
+
+Reply SessionReply(const StaffUser& user, const std::string& csrf) {
+  Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  o->set("user", SessionUserJson(user));
+  o->set("csrf_token", csrf);
+  return Json(200, o);
+}
+
+std::string ClientOf(Call& call) { return call.request().clientAddress().host().toString(); }
+
+bool SecureCookie(Call& call, const AccountsConfig& config) {
+  // Behind a TLS-terminating proxy the request arrives as plain http.
+  return config.secure_cookie ||
+         Poco::icompare(call.request().get("X-Forwarded-Proto", ""), "https") == 0;
+}
+
+std::string CookieHeader(const std::string& value, bool secure, bool clear) {
+  std::string c = std::string(kSessionCookie) + "=" + value + "; HttpOnly; SameSite=Strict; Path=/";
+  if (clear) c += "; Max-Age=0";
+  if (secure) c += "; Secure";
+  return c;
+}
+
+// The session of the cookie (routes under /api/v1/session are about the
+// browser's own session; an API key has none).
+Accounts::Current CurrentSession(Accounts& accounts, Call& call) {
+  if (call.request().has("Authorization"))
+    throw HttpError(400, "not_a_session", "an API key has no session; use the session cookie");
+  const std::string token = SessionCookie(call.request());
+  if (token.empty()) throw HttpError(401, "unauthorized", "no session: sign in");
+  auto current = accounts.Resolve(token, ClientOf(call));
+  if (!current) throw HttpError(401, current.refusal().code, current.refusal().message);
+  return std::move(current.value());
+}
+
+void RequireAdministrator(const Call& call) {
+  if (call.actor().role != Role::kAdministrator)
+    throw HttpError(403, "forbidden", "only an administrator manages users");
+}
+
+Reply Login(Accounts& accounts, Call& call) {
+  // A cross-site form cannot send application/json without a CORS preflight
+  // (JsonBody answers 415 to anything else), and the Origin must be ours:
+  // together they block login CSRF.
+  CheckOrigin(call.request(), accounts.config().origin);
+  auto body = Parse(call);
+  OnlyFields(body, {"login", "password"});
+  const std::string login = String(body, "login");
+  const std::string password = String(body, "password");
+  if (login.empty() || password.empty())
+    throw HttpError(422, "missing_credentials", "fields 'login' and 'password' are required");
+  auto outcome = accounts.Login(login, password, ClientOf(call), SessionCookie(call.request()));
+  using Kind = Accounts::LoginOutcome::Kind;
+  if (outcome.kind == Kind::kThrottled) {
+    const auto seconds = std::max<int64_t>(1, outcome.retry_after.count());
+    Reply reply{429, ErrorJson("throttled", "too many failed sign-ins; try again in " +
+                                                std::to_string(seconds) + " s"),
+                {{"Retry-After", std::to_string(seconds)}},
+                {}};
+    return reply;
+  }
+  if (outcome.kind == Kind::kBadCredentials)
+    return Reply{401, ErrorJson("bad_credentials", "the login or the password is wrong"), {}, {}};
+  const auto& in = *outcome.signed_in;
+  Reply reply = SessionReply(in.user, in.csrf_token);
+  reply.headers.emplace_back("Set-Cookie",
+                             CookieHeader(in.token, SecureCookie(call, accounts.config()), false));
+  return reply;
+}
+
+Reply GetSession(Accounts& accounts, Call& call) {
+  auto current = CurrentSession(accounts, call);
+  return SessionReply(current.user, current.session.csrf_token);
+}
+
+Reply Logout(Accounts& accounts, Call& call) {
+  auto current = CurrentSession(accounts, call);
+  accounts.Logout(current);
+  Reply reply{204, "", {}, {}};
+  reply.headers.emplace_back("Set-Cookie",
+                             CookieHeader("", SecureCookie(call, accounts.config()), true));
+  return reply;
+}
+
+Reply ChangePassword(Accounts& accounts, Call& call) {
+  auto current = CurrentSession(accounts, call);
+  auto body = Parse(call);
+  OnlyFields(body, {"current", "new"});
+  const std::string replacement = String(body, "new");
+  if (replacement.empty()) throw HttpError(422, "missing_new", "field 'new' is required");
+  auto done = accounts.ChangePassword(current, String(body, "current"), replacement);
+  if (!done) return Refused(done.refusal());
+  return Reply{204, "", {}, {}};
+}
+
+Reply ListUsers(Accounts& accounts, Call& call) {
+  RequireAdministrator(call);
+  Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  Array::Ptr items = new Array;
+  for (const auto& u : accounts.ListUsers()) items->add(UserJson(u));
+  o->set("items", items);
+  return Json(200, o);
+}
+
+// {password} or {generate: true}, exactly one.
+std::string PasswordChoice(const Object::Ptr& body) {
+  const auto password = OptString(body, "password");
+  const bool generate = OptBool(body, "generate").value_or(false);
+  if (generate == (password && !password->empty()))
+    throw HttpError(422, "missing_password", "give either 'password' or 'generate': true");
+  return generate ? "" : *password;
+}
+
+Reply CreateUser(Accounts& accounts, Call& call) {
+  RequireAdministrator(call);
+  auto body = Parse(call);
+  OnlyFields(body, {"login", "name", "role", "services", "password", "generate"});
+  Accounts::UserInput input;
+  input.login = String(body, "login");
+  input.name = String(body, "name");
+  input.role = String(body, "role");
+  input.services = OptStrings(body, "services").value_or(std::vector<std::string>{});
+  input.password = PasswordChoice(body);
+  auto created = accounts.CreateUser(input, call.actor());
+  if (!created) return Refused(created.refusal());
+  Object::Ptr o = UserJson(created->user);
+  if (!created->generated_password.empty()) o->set("password", created->generated_password);
+  Reply reply = Json(201, o);
+  reply.headers.emplace_back("Location", "/api/v1/users/" + std::to_string(created->user.id));
+  return reply;
+}
+
+Reply UpdateUser(Accounts& accounts, Call& call) {
+  RequireAdministrator(call);
+  const int64_t id = UserId(call);
+  auto body = Parse(call);
+  OnlyFields(body, {"name", "role", "services", "active"});
+  Accounts::UserPatch patch;
+  patch.name = OptString(body, "name");
+  patch.role = OptString(body, "role");
+  patch.services = OptStrings(body, "services");
+  patch.active = OptBool(body, "active");
+  auto updated = accounts.UpdateUser(id, patch, call.actor());
+  if (!updated) return Refused(updated.refusal());
+  return Json(200, UserJson(updated.value()));
+}
+
+Reply ResetPassword(Accounts& accounts, Call& call) {
+  RequireAdministrator(call);
+  const int64_t id = UserId(call);
+  auto body = Parse(call);
+  OnlyFields(body, {"password", "generate"});
+  auto result = accounts.ResetPassword(id, PasswordChoice(body), call.actor());
+  if (!result) return Refused(result.refusal());
+  if (result->empty()) return Reply{204, "", {}, {}};
+  Object::Ptr o = new Object;
+  o->set("password", result.value());
+  return Json(200, o);
+}
+
+}  // namespace
+
+void RegisterAccountRoutes(Router& router, const ApiDeps& deps) {
+  Accounts* a = deps.accounts;
+  router.Add(
+      "POST", "/api/v1/session", [a](Call& c) { return Login(*a, c); },
+      /*needs_auth=*/false);
+  // GET reads the cookie itself: an API key has no session to show.
+  router.Add(
+      "GET", "/api/v1/session", [a](Call& c) { return GetSession(*a, c); },
+      /*needs_auth=*/false);
+  router.Add("DELETE", "/api/v1/session", [a](Call& c) { return Logout(*a, c); });
+  router.Add("POST", "/api/v1/session/password", [a](Call& c) { return ChangePassword(*a, c); });
+  router.Add("GET", "/api/v1/users", [a](Call& c) { return ListUsers(*a, c); });
+  router.Add("POST", "/api/v1/users", [a](Call& c) { return CreateUser(*a, c); });
+  router.Add("PATCH", "/api/v1/users/{id}", [a](Call& c) { return UpdateUser(*a, c); });
+  router.Add("POST", "/api/v1/users/{id}/password", [a](Call& c) { return ResetPassword(*a, c); });
+}
+
+}  // namespace vikno::http
