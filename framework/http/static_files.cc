@@ -65,21 +65,23 @@ Reply NotFound(const std::string& shown) {
   return r;
 }
 
-Reply ServeFile(Call& call, const fs::path& panel_dir, const std::string& relative) {
-  if (!SafeSegments(relative)) return NotFound("/panel/" + relative);
+// `mount` ("/panel/", "/portal/") is only for the 404's text.
+Reply ServeFile(Call& call, const fs::path& panel_dir, const std::string& mount,
+                const std::string& relative) {
+  if (!SafeSegments(relative)) return NotFound(mount + relative);
   std::error_code ec;
   const fs::path root = fs::canonical(panel_dir, ec);
-  if (ec) return NotFound("/panel/" + relative);
+  if (ec) return NotFound(mount + relative);
   const fs::path file = fs::canonical(root / relative, ec);
   // canonical() follows every link: a link pointing outside the folder lands
   // outside `root` and is refused here.
   if (ec || !Inside(root, file) || !fs::is_regular_file(file, ec))
-    return NotFound("/panel/" + relative);
+    return NotFound(mount + relative);
   const std::string type = ContentTypeFor(file);
   const auto size = fs::file_size(file, ec);
-  if (type.empty() || ec || size > kMaxFileBytes) return NotFound("/panel/" + relative);
+  if (type.empty() || ec || size > kMaxFileBytes) return NotFound(mount + relative);
   const auto mtime = fs::last_write_time(file, ec);
-  if (ec) return NotFound("/panel/" + relative);
+  if (ec) return NotFound(mount + relative);
 
   char etag[64];
   std::snprintf(etag, sizeof etag, "\"%jx-%llx\"", static_cast<uintmax_t>(size),
@@ -98,7 +100,7 @@ Reply ServeFile(Call& call, const fs::path& panel_dir, const std::string& relati
   std::ifstream in(file, std::ios::binary);
   std::ostringstream body;
   body << in.rdbuf();
-  if (!in && !in.eof()) return NotFound("/panel/" + relative);
+  if (!in && !in.eof()) return NotFound(mount + relative);
   reply.json = body.str();
   return reply;
 }
@@ -128,25 +130,32 @@ std::string ContentTypeFor(const fs::path& file) {
 }
 
 void RegisterStaticRoutes(Router& router, const fs::path& web_dir) {
-  const fs::path panel = web_dir / "panel";
   for (const char* method : {"GET", "HEAD"}) {
     router.Add(
         method, "/", [](Call&) { return Redirect(302, "/panel/"); }, /*needs_auth=*/false);
-    // "/panel" and "/panel/" split alike; the trailing slash decides, so that
-    // the page's relative links resolve under /panel/.
-    router.Add(
-        method, "/panel",
-        [panel](Call& call) {
-          const std::string uri = call.request().getURI();
-          const std::string path = uri.substr(0, uri.find('?'));
-          if (path.empty() || path.back() != '/') return Redirect(301, "/panel/");
-          return ServeFile(call, panel, "index.html");
-        },
-        /*needs_auth=*/false);
-    router.Add(
-        method, "/panel/{path...}",
-        [panel](Call& call) { return ServeFile(call, panel, call.Param("path")); },
-        /*needs_auth=*/false);
+    // The staff panel and the residents' portal (the web chat, issue 4), each
+    // from its own folder under the same rules.
+    for (const std::string name : {"panel", "portal"}) {
+      const fs::path folder = web_dir / name;
+      const std::string mount = "/" + name + "/";
+      // "/panel" and "/panel/" split alike; the trailing slash decides, so
+      // that the page's relative links resolve under /panel/.
+      router.Add(
+          method, "/" + name,
+          [folder, mount](Call& call) {
+            const std::string uri = call.request().getURI();
+            const std::string path = uri.substr(0, uri.find('?'));
+            if (path.empty() || path.back() != '/') return Redirect(301, mount);
+            return ServeFile(call, folder, mount, "index.html");
+          },
+          /*needs_auth=*/false);
+      router.Add(
+          method, "/" + name + "/{path...}",
+          [folder, mount](Call& call) {
+            return ServeFile(call, folder, mount, call.Param("path"));
+          },
+          /*needs_auth=*/false);
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 // The staff panel's static files (issue 5): <web_dir>/panel/** under /panel/,
-// and / redirected to /panel/. Only regular files inside the panel folder are
-// served: a path with a "." or ".." segment, a hidden name, a backslash or a
+// the residents' portal (the web chat, issue 4) <web_dir>/portal/** under
+// /portal/, and / redirected to /panel/. Only regular files inside the
+// folder are served: a path with a "." or ".." segment, a hidden name, a backslash or a
 // NUL is a 404, and the resolved file (symbolic links followed) must still lie
 // inside the folder, so neither "../" (percent-encoded or not) nor a link
 // escapes it. Answers carry the file's Content-Type, an ETag and
@@ -25,7 +26,8 @@ inline constexpr const char* kPanelCsp =
 // The Content-Type for a file name's extension; "" for a type not served.
 std::string ContentTypeFor(const std::filesystem::path& file);
 
-// Registers GET and HEAD of "/", "/panel" and "/panel/{path...}", without auth.
+// Registers GET and HEAD of "/", "/panel", "/panel/{path...}", "/portal" and
+// "/portal/{path...}", without auth.
 // A missing web_dir is not an error: its files answer 404.
 void RegisterStaticRoutes(Router& router, const std::filesystem::path& web_dir);
 

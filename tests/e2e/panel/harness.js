@@ -39,7 +39,9 @@ function freePort() {
 }
 
 export class Host {
-  static async start() {
+  // `options.extraConfig(dir)`: more YAML for the temporary config (e.g. a
+  // `channels:` list), given the temporary folder.
+  static async start(options = {}) {
     const binary = join(BUILD_DIR, 'vikno');
     if (!existsSync(binary)) throw new Error(`no vikno binary at ${binary}: build it first`);
     const dir = mkdtempSync(join(tmpdir(), 'vikno-e2e-'));
@@ -55,7 +57,7 @@ export class Host {
       `messages_dir: ${join(SOURCE_DIR, 'config/messages')}\n` +
       `language: uk\nlog_level: warning\n` +
       `http:\n  listen: "127.0.0.1:${port}"\n  threads: 8\n  web_dir: ${join(SOURCE_DIR, 'web')}\n` +
-      `api_keys:\n${keys}`);
+      `api_keys:\n${keys}` + (options.extraConfig ? options.extraConfig(dir) : ''));
     const child = spawn(binary, ['serve', '--config', config],
                         {stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env}});
     const host = new Host(child, dir, `http://127.0.0.1:${port}`);
