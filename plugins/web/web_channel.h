@@ -31,7 +31,8 @@
 //   data_dir             mailboxes go to <data_dir>/web-chat/ (default data)
 //   max_pending          unread replies one chat may hold, 1..10000 (200);
 //                        beyond it Send answers "retry later"
-//   poll_timeout_s       how long GET updates waits for a reply, 0..60 (20)
+//   poll_timeout_s       how long GET updates waits for a reply, 0..60 (10);
+//                        a stopping host waits for polls in flight
 //   max_waiting_polls    polls waiting at once, 1..1000 (4); more are
 //                        answered at once, so they never use up the host's
 //                        HTTP threads
@@ -63,7 +64,7 @@ struct WebOptions {
   std::string secret;
   std::string data_dir = "data";
   int64_t max_pending = 200;
-  int64_t poll_timeout_s = 20;
+  int64_t poll_timeout_s = 10;
   int64_t max_waiting_polls = 4;
   int64_t max_body_bytes = 16384;
   int64_t messages_per_minute = 60;
