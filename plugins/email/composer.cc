@@ -105,12 +105,19 @@ std::string SubjectFor(const std::string& text, const std::string& fallback) {
     if (eol == std::string::npos) break;
     start = eol + 1;
   }
-  if (first.size() > 120) {
-    size_t cut = first.rfind(' ', 117);
-    if (cut == std::string::npos || cut < 40) {
-      cut = 117;
-      while (cut > 0 && (static_cast<unsigned char>(first[cut]) & 0xC0) == 0x80) --cut;
+  // At most 100 characters (not bytes: Cyrillic takes two), cut at a word.
+  size_t chars = 0, cut = std::string::npos, last_space = std::string::npos;
+  for (size_t i = 0; i < first.size(); ++i) {
+    if ((static_cast<unsigned char>(first[i]) & 0xC0) == 0x80) continue;
+    if (chars == 100) {
+      cut = i;
+      break;
     }
+    if (first[i] == ' ') last_space = i;
+    ++chars;
+  }
+  if (cut != std::string::npos) {
+    if (last_space != std::string::npos && last_space > cut / 2) cut = last_space;
     first = first.substr(0, cut) + "…";
   }
   std::string subject = first.empty() ? fallback : first;
@@ -132,7 +139,7 @@ Composed Compose(const ComposeOptions& options, const sdk::OutboundMessage& mess
   Poco::Timestamp ts(std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch())
                          .count());
   std::string& out = c.bytes;
-  out += "Date: " + Poco::DateTimeFormatter::format(ts, Poco::DateTimeFormat::RFC1123_FORMAT) +
+  out += "Date: " + Poco::DateTimeFormatter::format(ts, "%w, %e %b %Y %H:%M:%S +0000") +
          "\r\n";
   out += "From: " + NamedAddress(options.from_name, options.from_address) + "\r\n";
   out += "To: <" + message.chat_id + ">\r\n";

@@ -35,7 +35,7 @@ struct ComposeOptions {
 std::string MessageIdFor(const std::string& outbox_id, const std::string& from_address);
 
 // The subject for a message text: its first non-empty line, shortened at a
-// word to 120 bytes; "[№ N] " in front when the text names an appeal number
+// word to 100 characters; "[№ N] " in front when the text names an appeal number
 // the first line does not. `fallback` when the text is empty.
 std::string SubjectFor(const std::string& text, const std::string& fallback);
 

@@ -718,6 +718,9 @@ MimePart ParsePart(std::string_view raw, int depth, const char* default_type) {
     }
     if (!bounds.empty()) return part;
     // No delimiter at all: keep the body as text rather than lose it.
+    HeaderValue as_text = ParseHeaderValue("text/plain");
+    as_text.params = part.content_type.params;
+    part.content_type = as_text;
   }
 
   std::string cte = Lower(Trim(part.Header("Content-Transfer-Encoding")));
@@ -959,6 +962,7 @@ std::string HtmlToText(std::string_view html) {
             cp = 0;
           }
         }
+        if (cp == 0xA0) cp = ' ';
         if (cp != 0 && cp < 0x110000 && !(cp >= 0xD800 && cp < 0xE000)) {
           if (cp < 0x80) {
             out += static_cast<char>(cp);
