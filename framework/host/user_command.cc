@@ -16,7 +16,8 @@ class SessionPurgeTask final : public Poco::Util::TimerTask {
     try {
       const int64_t n = accounts_.PurgeExpired();
       if (n > 0)
-        Log(Poco::Message::PRIO_INFORMATION, "accounts", "expired sessions deleted", {{"count", n}});
+        Log(Poco::Message::PRIO_INFORMATION, "accounts", "expired sessions deleted",
+            {{"count", n}});
     } catch (const std::exception& e) {
       // Expired sessions are refused on use anyway; the next run tries again.
       Log(Poco::Message::PRIO_WARNING, "accounts", "purging sessions failed",

@@ -91,7 +91,9 @@ int RefusalStatus(const Refusal& r) {
   return StatusOf(r);
 }
 
-Reply Refused(const Refusal& r) { return Reply{RefusalStatus(r), ErrorJson(r.code, r.message), {}, {}}; }
+Reply Refused(const Refusal& r) {
+  return Reply{RefusalStatus(r), ErrorJson(r.code, r.message), {}, {}};
+}
 
 Array::Ptr Services(const std::vector<std::string>& services) {
   Array::Ptr a = new Array;
@@ -171,8 +173,9 @@ Reply Login(Accounts& accounts, Call& call) {
   using Kind = Accounts::LoginOutcome::Kind;
   if (outcome.kind == Kind::kThrottled) {
     const auto seconds = std::max<int64_t>(1, outcome.retry_after.count());
-    Reply reply{429, ErrorJson("throttled", "too many failed sign-ins; try again in " +
-                                                std::to_string(seconds) + " s"),
+    Reply reply{429,
+                ErrorJson("throttled", "too many failed sign-ins; try again in " +
+                                           std::to_string(seconds) + " s"),
                 {{"Retry-After", std::to_string(seconds)}},
                 {}};
     return reply;

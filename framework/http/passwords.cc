@@ -55,14 +55,14 @@ size_t CodePoints(std::string_view s) {
 // plus local favourites: the policy's length already rules out the shorter ones.
 const std::vector<std::string_view>& CommonPasswords() {
   static const std::vector<std::string_view> kList = {
-      "123456789012", "1234567890123", "12345678901234", "123456123456", "111111111111",
-      "000000000000", "123123123123", "qwertyuiopas",   "qwertyuiop123", "1qaz2wsx3edc",
-      "1q2w3e4r5t6y", "q1w2e3r4t5y6", "zaq12wsxcde3", "passwordpassword", "password1234",
-      "password12345", "password123!", "Password1234", "Password123!", "iloveyou1234",
-      "administrator", "admin1234567", "adminadmin123", "letmein12345", "welcome12345",
-      "changeme1234", "qwerty123456", "abcdefghijkl", "abc123abc123", "trustno1trustno1",
-      "slavaukraini", "slavaukraini!", "slava_ukraini", "heroyamslava", "ukraine12345",
-      "kyiv12345678", "parol1234567", "parolparol12", "vikno1234567", "viknovikno12",
+      "123456789012",  "1234567890123", "12345678901234", "123456123456",     "111111111111",
+      "000000000000",  "123123123123",  "qwertyuiopas",   "qwertyuiop123",    "1qaz2wsx3edc",
+      "1q2w3e4r5t6y",  "q1w2e3r4t5y6",  "zaq12wsxcde3",   "passwordpassword", "password1234",
+      "password12345", "password123!",  "Password1234",   "Password123!",     "iloveyou1234",
+      "administrator", "admin1234567",  "adminadmin123",  "letmein12345",     "welcome12345",
+      "changeme1234",  "qwerty123456",  "abcdefghijkl",   "abc123abc123",     "trustno1trustno1",
+      "slavaukraini",  "slavaukraini!", "slava_ukraini",  "heroyamslava",     "ukraine12345",
+      "kyiv12345678",  "parol1234567",  "parolparol12",   "vikno1234567",     "viknovikno12",
   };
   return kList;
 }
@@ -129,7 +129,8 @@ std::string RandomToken(size_t bytes) {
   std::ostringstream out;
   Poco::Base64Encoder encoder(out, Poco::BASE64_URL_ENCODING | Poco::BASE64_NO_PADDING);
   encoder.rdbuf()->setLineLength(0);
-  encoder.write(reinterpret_cast<const char*>(raw.data()), static_cast<std::streamsize>(raw.size()));
+  encoder.write(reinterpret_cast<const char*>(raw.data()),
+                static_cast<std::streamsize>(raw.size()));
   encoder.close();
   return out.str();
 }

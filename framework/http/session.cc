@@ -119,8 +119,8 @@ LoginThrottle Accounts::Fail(std::optional<LoginThrottle> t, const std::string& 
   } else if (out.failures > free_failures) {
     // Exponential: delay, 2x, 4x ... up to the maximum.
     const int steps = std::min(out.failures - free_failures - 1, 20);
-    const int64_t delay = std::min<int64_t>(int64_t{config_.delay_seconds} << steps,
-                                            config_.max_delay_seconds);
+    const int64_t delay =
+        std::min<int64_t>(int64_t{config_.delay_seconds} << steps, config_.max_delay_seconds);
     out.blocked_until = now + std::chrono::seconds(delay);
   }
   return out;
@@ -136,8 +136,7 @@ Accounts::LoginOutcome Accounts::Login(const std::string& raw_login, const std::
   const std::string address_key = "address:" + client_address;
   auto login_throttle = store_.FindThrottle(login_key);
   auto address_throttle = store_.FindThrottle(address_key);
-  const auto wait =
-      std::max(BlockedFor(login_throttle, now), BlockedFor(address_throttle, now));
+  const auto wait = std::max(BlockedFor(login_throttle, now), BlockedFor(address_throttle, now));
   LoginOutcome outcome;
   if (wait.count() > 0) {
     outcome.kind = LoginOutcome::Kind::kThrottled;
@@ -185,12 +184,10 @@ Accounts::LoginOutcome Accounts::Login(const std::string& raw_login, const std::
   in.token = RandomToken(32);
   in.csrf_token = RandomToken(32);
   StaffSession session{Sha256Hex(in.token), user->id, in.csrf_token, client_address, now, now};
-  const std::string replaces =
-      presented_token.empty() || presented_token.size() > kMaxTokenBytes
-          ? std::string()
-          : Sha256Hex(presented_token);
-  store_.CreateSession(session, replaces,
-                       AttemptAudit(user, login, client_address, now, "login"));
+  const std::string replaces = presented_token.empty() || presented_token.size() > kMaxTokenBytes
+                                   ? std::string()
+                                   : Sha256Hex(presented_token);
+  store_.CreateSession(session, replaces, AttemptAudit(user, login, client_address, now, "login"));
   outcome.kind = LoginOutcome::Kind::kSignedIn;
   outcome.signed_in = std::move(in);
   return outcome;
@@ -251,22 +248,22 @@ Result<Done> Accounts::ChangePassword(const Current& current, const std::string&
   if (replacement == current_password)
     return Refuse("weak_password", "the new password must differ from the current one");
   // R33: the audit says that it changed, never what to.
-  return store_.SetPasswordHash(user->id, HashPassword(replacement, Params()),
-                                current.session.token_hash,
-                                UserAudit(current.actor, clock_.Now(), user->id,
-                                          "password_change"));
+  return store_.SetPasswordHash(
+      user->id, HashPassword(replacement, Params()), current.session.token_hash,
+      UserAudit(current.actor, clock_.Now(), user->id, "password_change"));
 }
 
 std::optional<Refusal> Accounts::CheckRoleAndServices(const std::string& role,
                                                       const std::vector<std::string>& services) {
   if (!IsStaffRole(role))
-    return Refuse("invalid_role", "role must be one of operator, moderator, executor, "
-                                  "decision_maker, administrator; not '" + role + "'");
+    return Refuse("invalid_role",
+                  "role must be one of operator, moderator, executor, "
+                  "decision_maker, administrator; not '" +
+                      role + "'");
   if (NeedsServices(role) && services.empty())
     return Refuse("invalid_services", "a " + role + " needs at least one service");
   if (!NeedsServices(role) && !services.empty())
-    return Refuse("invalid_services",
-                  "a " + role + " works across all services; give no services");
+    return Refuse("invalid_services", "a " + role + " works across all services; give no services");
   for (const auto& s : services) {
     if (!store_.FindExecutor(s)) return Refuse("unknown_service", "no service '" + s + "'");
   }
@@ -334,8 +331,8 @@ Result<StaffUser> Accounts::UpdateUser(int64_t id, const UserPatch& patch, const
   if (next.role != user->role) details.set("role", next.role);
   if (next.services != user->services) details.set("services", ServicesJson(next.services));
   if (next.active != user->active) details.set("active", next.active);
-  return store_.UpdateUser(next, UserAudit(actor, next.updated_at, id, "user_update",
-                                           Stringify(details)));
+  return store_.UpdateUser(
+      next, UserAudit(actor, next.updated_at, id, "user_update", Stringify(details)));
 }
 
 Result<std::string> Accounts::ResetPassword(int64_t id, const std::string& password,

@@ -42,7 +42,8 @@ void CheckOrigin(Poco::Net::HTTPServerRequest& request, const std::string& extra
   std::string claimed;
   if (request.has("Origin")) {
     claimed = request.get("Origin");
-    if (claimed == "null") throw HttpError(403, "csrf", "requests from an opaque origin are refused");
+    if (claimed == "null")
+      throw HttpError(403, "csrf", "requests from an opaque origin are refused");
   } else if (request.has("Referer")) {
     claimed = request.get("Referer");
   } else {

@@ -21,7 +21,7 @@ namespace vikno {
 
 // A member of staff who signs in to the panel.
 struct StaffUser {
-  int64_t id = 0;  // assigned by the store
+  int64_t id = 0;     // assigned by the store
   std::string login;  // unique, compared as stored (callers normalise to lower case)
   std::string name;
   std::string role;                   // core/role.h code: "moderator", ...

@@ -56,12 +56,8 @@ constexpr const char* kSessionCols =
     "token_hash, user_id, csrf_token, client_address, created_at, last_seen_at";
 
 StaffSession ReadSession(const sql::ResultSet& rs) {
-  return StaffSession{Str(rs, 1),
-                      rs.getInt64(2),
-                      Str(rs, 3),
-                      Str(rs, 4),
-                      FromUnix(rs.getInt64(5)),
-                      FromUnix(rs.getInt64(6))};
+  return StaffSession{Str(rs, 1), rs.getInt64(2),           Str(rs, 3),
+                      Str(rs, 4), FromUnix(rs.getInt64(5)), FromUnix(rs.getInt64(6))};
 }
 
 std::optional<StaffUser> FindUserWhere(Conn& c, const std::string& where,
@@ -255,8 +251,7 @@ std::vector<StaffSession> MysqlStore::ListSessionsOfUser(int64_t user_id) {
 int64_t MysqlStore::PurgeSessions(Timestamp idle_before, Timestamp created_before) {
   int64_t removed = 0;
   pool_->Transact("purge sessions", [&](Conn& c) {
-    auto& st =
-        c.Prepare("DELETE FROM staff_sessions WHERE last_seen_at < ? OR created_at < ?");
+    auto& st = c.Prepare("DELETE FROM staff_sessions WHERE last_seen_at < ? OR created_at < ?");
     Binder(st).Time(idle_before).Time(created_before);
     removed = st.executeUpdate();
     auto& th = c.Prepare(

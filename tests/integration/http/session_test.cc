@@ -3,6 +3,8 @@
 // sessions (cookie attributes, fixation, expiry, logout, revocation), CSRF
 // and Origin checks, user administration, and R26 scope for a moderator
 // reaching another service's appeals by id, list and forged bodies.
+#include "http/session.h"
+
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
@@ -17,7 +19,6 @@
 
 #include "http/passwords.h"
 #include "http/server.h"
-#include "http/session.h"
 #include "http/session_http.h"
 #include "integration/http/rules_for_tests.h"
 #include "store/sqlite/sqlite_store.h"
@@ -155,7 +156,8 @@ class SessionTest : public ::testing::Test {
   }
   Answer Admin(const std::string& method, const std::string& uri,
                const std::optional<std::string>& body = std::nullopt) {
-    return Send(method, uri, body, nullptr, {{"Authorization", std::string("Bearer ") + kAdminKey}});
+    return Send(method, uri, body, nullptr,
+                {{"Authorization", std::string("Bearer ") + kAdminKey}});
   }
 
   Answer SignIn(const std::string& login, const std::string& password, Browser* browser,
@@ -191,10 +193,9 @@ class SessionTest : public ::testing::Test {
     address->set("city", "Суми");
     address->set("street", "вулиця Соборна");
     address->set("house", "1");
-    auto a = Admin("POST", "/api/v1/appeals",
-                   Json({{"description", city_.routed_text},
-                         {"channel", "phone"},
-                         {"address", address}}));
+    auto a = Admin(
+        "POST", "/api/v1/appeals",
+        Json({{"description", city_.routed_text}, {"channel", "phone"}, {"address", address}}));
     EXPECT_EQ(a.status, 201) << a.body;
     return a.json ? a.json->getValue<int64_t>("id") : 0;
   }
@@ -441,13 +442,13 @@ TEST_F(SessionTest, PasswordChangeRevokesOtherSessions) {
                      Json({{"current", std::string(kPassword)}, {"new", "short"}}), laptop);
   EXPECT_EQ(weak.status, 422);
   EXPECT_EQ(weak.Code(), "weak_password");
-  auto common = Change("POST", "/api/v1/session/password",
-                       Json({{"current", std::string(kPassword)}, {"new", "qwerty123456"}}),
-                       laptop);
+  auto common =
+      Change("POST", "/api/v1/session/password",
+             Json({{"current", std::string(kPassword)}, {"new", "qwerty123456"}}), laptop);
   EXPECT_EQ(common.Code(), "weak_password");
-  auto wrong = Change("POST", "/api/v1/session/password",
-                      Json({{"current", "not my password"}, {"new", "a much longer passphrase"}}),
-                      laptop);
+  auto wrong =
+      Change("POST", "/api/v1/session/password",
+             Json({{"current", "not my password"}, {"new", "a much longer passphrase"}}), laptop);
   EXPECT_EQ(wrong.status, 403);
 
   auto ok = Change("POST", "/api/v1/session/password",
@@ -471,18 +472,19 @@ TEST_F(SessionTest, AdministratorsManageUsersOthersCannot) {
   EXPECT_EQ(no_service.Code(), "invalid_services");
   Poco::JSON::Array::Ptr ghost = new Poco::JSON::Array;
   ghost->add("no-such-service");
-  auto unknown = Admin("POST", "/api/v1/users",
-                       Json({{"login", "mod"}, {"role", "moderator"}, {"services", ghost},
-                             {"generate", true}}));
+  auto unknown = Admin(
+      "POST", "/api/v1/users",
+      Json({{"login", "mod"}, {"role", "moderator"}, {"services", ghost}, {"generate", true}}));
   EXPECT_EQ(unknown.Code(), "unknown_service");
   auto bad_role = Admin("POST", "/api/v1/users",
                         Json({{"login", "x1"}, {"role", "resident"}, {"generate", true}}));
   EXPECT_EQ(bad_role.Code(), "invalid_role");
   // SQL metacharacters in a login are refused as a login, and harmless as a
   // sign-in attempt.
-  auto sql = Admin("POST", "/api/v1/users",
-                   Json({{"login", "x'; DROP TABLE staff_users; --"}, {"role", "operator"},
-                         {"generate", true}}));
+  auto sql = Admin(
+      "POST", "/api/v1/users",
+      Json(
+          {{"login", "x'; DROP TABLE staff_users; --"}, {"role", "operator"}, {"generate", true}}));
   EXPECT_EQ(sql.Code(), "invalid_login");
   Browser b;
   EXPECT_EQ(SignIn("' OR '1'='1", "' OR '1'='1' --", &b).status, 401);
@@ -502,8 +504,8 @@ TEST_F(SessionTest, AdministratorsManageUsersOthersCannot) {
   ASSERT_EQ(SignIn("dispatcher", generated, &op).status, 200);
   // An operator cannot manage users, even with a valid session and token.
   EXPECT_EQ(Get("/api/v1/users", op).status, 403);
-  auto self_promote = Change("PATCH", "/api/v1/users/" + std::to_string(id),
-                             Json({{"role", "administrator"}}), op);
+  auto self_promote =
+      Change("PATCH", "/api/v1/users/" + std::to_string(id), Json({{"role", "administrator"}}), op);
   EXPECT_EQ(self_promote.status, 403);
   EXPECT_EQ(store_.FindUser(id)->role, "operator");
 
@@ -566,9 +568,9 @@ TEST_F(SessionTest, AModeratorCannotReachAnotherServicesAppeals) {
   const int64_t mod_a = store_.FindUserByLogin("mod-a")->id;
   Poco::JSON::Array::Ptr other = new Poco::JSON::Array;
   other->add(other_service_);
-  ASSERT_EQ(Admin("PATCH", "/api/v1/users/" + std::to_string(mod_a),
-                  Json({{"services", other}})).status,
-            200);
+  ASSERT_EQ(
+      Admin("PATCH", "/api/v1/users/" + std::to_string(mod_a), Json({{"services", other}})).status,
+      200);
   EXPECT_EQ(Get(card, a).status, 404);
 }
 

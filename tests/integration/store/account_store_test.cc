@@ -27,8 +27,8 @@ constexpr int64_t kBase = 1'700'000'000;
 Timestamp At(int64_t minutes) { return FromUnix(kBase + minutes * 60); }
 
 AuditEntry Audit(std::string action) {
-  return AuditEntry{0, At(0), "user:admin", "administrator", "10.0.0.1", "user", "", std::move(action),
-                    "{}"};
+  return AuditEntry{
+      0, At(0), "user:admin", "administrator", "10.0.0.1", "user", "", std::move(action), "{}"};
 }
 
 StaffUser User(const std::string& login, std::vector<std::string> services = {}) {
