@@ -367,6 +367,27 @@ sdk::SendResult SmsChannel::Send(const sdk::OutboundMessage& message) {
               : "";
     if (outcome.kind == Kind::kAnswered && outcome.status == status::kOk) {
       progress.part_ids.push_back(outcome.message_id);
+      // Registered at once, so that this part's receipt finds its message.
+      std::optional<std::pair<std::string, bool>> report;
+      std::string detail;
+      {
+        std::lock_guard lock(mu_);
+        if (!progress.group) {
+          progress.group = std::make_shared<PartGroup>();
+          progress.group->first_id = outcome.message_id;
+          progress.group->total = static_cast<int>(pieces.size());
+          progress.group->created = Steady::now();
+        }
+        auto orphan = orphans_.find(outcome.message_id);
+        if (orphan != orphans_.end()) {
+          detail = orphan->second.detail;
+          report = ApplyReceipt(*progress.group, orphan->second.delivered);
+          orphans_.erase(orphan);
+        } else {
+          parts_[outcome.message_id] = progress.group;
+        }
+      }
+      if (report) Report(report->first, report->second, detail);
       continue;
     }
     keep_progress();
@@ -385,19 +406,11 @@ sdk::SendResult SmsChannel::Send(const sdk::OutboundMessage& message) {
     return sdk::SendResult::Retry(std::chrono::seconds(1), outcome.detail + part);
   }
 
-  const std::string first = progress.part_ids.front();
   {
     std::lock_guard lock(mu_);
     progress_.erase(message.id);
-    if (multi) {
-      auto group = std::make_shared<PartGroup>();
-      group->first_id = first;
-      group->total = static_cast<int>(progress.part_ids.size());
-      group->created = Steady::now();
-      for (const auto& id : progress.part_ids) parts_[id] = group;
-    }
   }
-  return sdk::SendResult::Sent(first);
+  return sdk::SendResult::Sent(progress.part_ids.front());
 }
 
 // ------------------------------------------------------------------ inbound
@@ -448,33 +461,38 @@ SmppSession::DeliverAnswer SmsChannel::OnReceipt(const ShortMessage& sm, const s
     return {};
   }
   const std::string detail = receipt->stat + (receipt->error.empty() ? "" : " err:" + receipt->error);
-  std::string report_id = *id;
-  bool report = true;
+  const bool delivered = receipt->outcome == Receipt::Outcome::kDelivered;
+  std::optional<std::pair<std::string, bool>> report;
   {
     std::lock_guard lock(mu_);
     auto it = parts_.find(*id);
-    if (it != parts_.end()) {
-      auto group = it->second;
-      parts_.erase(it);
-      report_id = group->first_id;
-      if (group->reported) {
-        report = false;
-      } else if (receipt->outcome == Receipt::Outcome::kFailed) {
-        group->reported = true;  // one failed part: the message as a whole failed
-      } else if (++group->delivered < group->total) {
-        report = false;  // wait for the other parts
-      } else {
-        group->reported = true;
-      }
+    if (it == parts_.end()) {
+      orphans_[*id] = {delivered, detail, Steady::now()};
+      return {};
     }
+    auto group = it->second;
+    parts_.erase(it);
+    report = ApplyReceipt(*group, delivered);
   }
-  if (report)
-    host_->ReportDelivery(report_id,
-                          receipt->outcome == Receipt::Outcome::kDelivered
-                              ? sdk::DeliveryState::kDelivered
-                              : sdk::DeliveryState::kFailed,
-                          detail);
+  if (report) Report(report->first, report->second, detail);
   return {};
+}
+
+std::optional<std::pair<std::string, bool>> SmsChannel::ApplyReceipt(PartGroup& group,
+                                                                      bool delivered) {
+  if (group.reported) return std::nullopt;
+  if (!delivered) {
+    group.reported = true;  // one failed part: the message as a whole failed
+    return std::make_pair(group.first_id, false);
+  }
+  if (++group.delivered < group.total) return std::nullopt;  // wait for the other parts
+  group.reported = true;
+  return std::make_pair(group.first_id, true);
+}
+
+void SmsChannel::Report(const std::string& id, bool delivered, const std::string& detail) {
+  host_->ReportDelivery(id, delivered ? sdk::DeliveryState::kDelivered : sdk::DeliveryState::kFailed,
+                        detail);
 }
 
 bool SmsChannel::HandOver(const std::string& chat_id, const std::string& provider_id,
@@ -583,6 +601,7 @@ SmppSession::DeliverAnswer SmsChannel::OnMo(const ShortMessage& sm) {
 void SmsChannel::Sweep() {
   const auto now = Steady::now();
   std::vector<Reassembler::Message> expired;
+  std::vector<std::pair<std::string, Orphan>> late;
   {
     std::lock_guard lock(mu_);
     expired = reassembler_.Expired(now);
@@ -590,9 +609,21 @@ void SmsChannel::Sweep() {
       it = now - it->second.touched > std::chrono::hours(24) ? progress_.erase(it) : std::next(it);
     for (auto it = parts_.begin(); it != parts_.end();)
       it = now - it->second->created > std::chrono::hours(72) ? parts_.erase(it) : std::next(it);
+    // Receipts nobody claimed within a few seconds: for a message sent
+    // before a restart; reported as they are (the host matches the first
+    // part's id and logs the rest).
+    for (auto it = orphans_.begin(); it != orphans_.end();) {
+      if (now - it->second.at > std::chrono::seconds(5)) {
+        late.emplace_back(it->first, it->second);
+        it = orphans_.erase(it);
+      } else {
+        ++it;
+      }
+    }
     for (auto it = at_risk_.begin(); it != at_risk_.end();)
       it = now - it->second.second > config_.mo_dedup_window ? at_risk_.erase(it) : std::next(it);
   }
+  for (const auto& [id, orphan] : late) Report(id, orphan.delivered, orphan.detail);
   for (const auto& m : expired) {
     // What arrived of an SMS whose other parts never came: handed over rather
     // than lost, with the gap noted in the log.

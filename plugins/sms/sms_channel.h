@@ -76,12 +76,7 @@ class SmsChannel final : public sdk::Channel {
 
  private:
   // A long message partly sent, by OutboundMessage::id, so a retry resumes.
-  struct Progress {
-    uint16_t ref = 0;
-    std::vector<std::string> part_ids;  // SMSC ids of the parts sent so far
-    std::chrono::steady_clock::time_point touched;
-  };
-  // Receipts of a long message's parts, by each part's SMSC id.
+  // Receipts of one sent message's parts, by each part's SMSC id.
   struct PartGroup {
     std::string first_id;  // what Send returned
     int total = 0;
@@ -89,6 +84,22 @@ class SmsChannel final : public sdk::Channel {
     bool reported = false;
     std::chrono::steady_clock::time_point created;
   };
+  struct Progress {
+    uint16_t ref = 0;
+    std::vector<std::string> part_ids;  // SMSC ids of the parts sent so far
+    std::shared_ptr<PartGroup> group;
+    std::chrono::steady_clock::time_point touched;
+  };
+  // A receipt whose id no Send has registered (yet): the receipt can overtake
+  // the submit_sm_resp's way back to the sending thread, or come after a restart.
+  struct Orphan {
+    bool delivered = false;
+    std::string detail;
+    std::chrono::steady_clock::time_point at;
+  };
+  // Applies one part's receipt to its group; what to report, if anything.
+  std::optional<std::pair<std::string, bool>> ApplyReceipt(PartGroup& group, bool delivered);
+  void Report(const std::string& id, bool delivered, const std::string& detail);
 
   SmppSession::DeliverAnswer OnDeliver(const AccountConfig& account, const ShortMessage& sm);
   SmppSession::DeliverAnswer OnReceipt(const ShortMessage& sm, const std::u16string& text);
@@ -110,6 +121,7 @@ class SmsChannel final : public sdk::Channel {
   std::mutex mu_;  // guards everything below
   std::map<std::string, Progress> progress_;
   std::map<std::string, std::shared_ptr<PartGroup>> parts_;
+  std::map<std::string, Orphan> orphans_;
   Reassembler reassembler_;
   // MO whose deliver_sm_resp the SMSC may not have read: (chat, digest) →
   // provider id, so its re-send gets the same id and the host drops it.

@@ -17,7 +17,9 @@
 //     and 0x0427 unless SMSC_RECEIPT_TLVS=0; ids in the text are decimal);
 //   - more than SMSC_TPS accepted submits in any 1 s window: ESME_RTHROTTLED (0x58);
 //   - enquire_link, unbind, and generic_nack ESME_RINVCMDID for unknown PDUs;
-//   - an MO (deliver_sm) answered with an error status is sent again.
+//   - a deliver_sm (MO or receipt) answered with an error status, or not
+//     answered within 2 s, is sent again (on another bound session of the
+//     same account when its own link is gone).
 // Library quirks handled here: its own requests default to interface_version
 // 0x50 (we never bind as a client, and our bind_resp carries no version);
 // it emits 'unknown' instead of nacking (answered below); a parse error
@@ -89,11 +91,17 @@ function sendWithRetry(session, options, attempt) {
     }
     session = other;
   }
+  let answered = false;
   session.deliver_sm(Object.assign({}, options), (resp) => {
+    answered = true;
     if (resp.command_status !== 0 && attempt < 20) {
       setTimeout(() => sendWithRetry(session, options, attempt + 1), 300);
     }
   });
+  // No deliver_sm_resp (the link was cut): send it again, as SMSCs do.
+  setTimeout(() => {
+    if (!answered && attempt < 20) sendWithRetry(session, options, attempt + 1);
+  }, 2000);
 }
 
 function receipt(session, record) {
