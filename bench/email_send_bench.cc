@@ -33,9 +33,8 @@ int main(int argc, char** argv) {
   const bool starttls = argc > 4 && std::string(argv[4]) == "1";
   const int total = rate * seconds;
 
-  email::testing::SmtpSink sink({{"SMTP_USER", "bot"},
-                                 {"SMTP_PASS", "smtp-secret"},
-                                 {"SMTP_RATE", std::to_string(rate)}});
+  email::testing::SmtpSink sink(
+      {{"SMTP_USER", "bot"}, {"SMTP_PASS", "smtp-secret"}, {"SMTP_RATE", std::to_string(rate)}});
   if (!sink.error().empty()) {
     std::fprintf(stderr, "%s\n", sink.error().c_str());
     return 1;
@@ -60,8 +59,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   const sdk::RateLimit limits = channel.Limits();
-  const double per_second =
-      static_cast<double>(limits.overall.count) / static_cast<double>(limits.overall.period.count());
+  const double per_second = static_cast<double>(limits.overall.count) /
+                            static_cast<double>(limits.overall.period.count());
 
   // The outbox: due messages, a token bucket at the declared limit.
   std::mutex mu;
@@ -85,8 +84,9 @@ int main(int argc, char** argv) {
           std::unique_lock lock(mu);
           if (queue.empty() && sent + failed == total) return;
           auto now = Clock::now();
-          tokens = std::min(per_second, tokens + std::chrono::duration<double>(now - refilled).count() *
-                                                     per_second);
+          tokens =
+              std::min(per_second,
+                       tokens + std::chrono::duration<double>(now - refilled).count() * per_second);
           refilled = now;
           if (!queue.empty() && queue.front().second <= now && tokens >= 1) {
             tokens -= 1;

@@ -62,13 +62,25 @@ std::string HtmlEscape(const std::string& text) {
   std::string out = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head><body><p>";
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\n': out += "<br>\n"; break;
-      case '\r': break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\n':
+        out += "<br>\n";
+        break;
+      case '\r':
+        break;
+      default:
+        out += c;
     }
   }
   return out + "</p></body></html>\n";
@@ -93,7 +105,8 @@ std::string SubjectFor(const std::string& text, const std::string& fallback) {
   size_t start = 0;
   while (start < text.size()) {
     size_t eol = text.find('\n', start);
-    std::string line = text.substr(start, eol == std::string::npos ? std::string::npos : eol - start);
+    std::string line =
+        text.substr(start, eol == std::string::npos ? std::string::npos : eol - start);
     while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.pop_back();
     size_t lead = 0;
     while (lead < line.size() && std::isspace(static_cast<unsigned char>(line[lead]))) ++lead;
@@ -136,11 +149,10 @@ Composed Compose(const ComposeOptions& options, const sdk::OutboundMessage& mess
   const std::string boundary = "=_vikno_" + Sha1Hex(c.message_id).substr(0, 24);
   const std::string alt_boundary = "=_vikno_alt_" + Sha1Hex(c.message_id).substr(0, 20);
 
-  Poco::Timestamp ts(std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch())
-                         .count());
+  Poco::Timestamp ts(
+      std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count());
   std::string& out = c.bytes;
-  out += "Date: " + Poco::DateTimeFormatter::format(ts, "%w, %e %b %Y %H:%M:%S +0000") +
-         "\r\n";
+  out += "Date: " + Poco::DateTimeFormatter::format(ts, "%w, %e %b %Y %H:%M:%S +0000") + "\r\n";
   out += "From: " + NamedAddress(options.from_name, options.from_address) + "\r\n";
   out += "To: <" + message.chat_id + ">\r\n";
   if (!options.reply_to.empty()) out += "Reply-To: <" + options.reply_to + ">\r\n";

@@ -26,14 +26,34 @@ using sdk::Logger;
 using sdk::SendResult;
 
 const std::set<std::string>& KnownKeys() {
-  static const std::set<std::string> keys = {
-      "from",          "from_name",        "reply_to",         "subject_default",
-      "html",          "smtp_host",        "smtp_port",        "smtp_user",
-      "smtp_password", "smtp_auth",        "smtp_starttls",    "smtp_tls_verify",
-      "smtp_ca_file",  "smtp_helo",        "smtp_timeout_s",   "smtp_connections",
-      "retry_s",       "inbound",          "pop3_host",        "pop3_port",
-      "pop3_user",     "pop3_password",    "pop3_tls",         "poll_s",
-      "max_message_bytes", "rate_overall", "rate_period_s",    "rate_per_recipient"};
+  static const std::set<std::string> keys = {"from",
+                                             "from_name",
+                                             "reply_to",
+                                             "subject_default",
+                                             "html",
+                                             "smtp_host",
+                                             "smtp_port",
+                                             "smtp_user",
+                                             "smtp_password",
+                                             "smtp_auth",
+                                             "smtp_starttls",
+                                             "smtp_tls_verify",
+                                             "smtp_ca_file",
+                                             "smtp_helo",
+                                             "smtp_timeout_s",
+                                             "smtp_connections",
+                                             "retry_s",
+                                             "inbound",
+                                             "pop3_host",
+                                             "pop3_port",
+                                             "pop3_user",
+                                             "pop3_password",
+                                             "pop3_tls",
+                                             "poll_s",
+                                             "max_message_bytes",
+                                             "rate_overall",
+                                             "rate_period_s",
+                                             "rate_per_recipient"};
   return keys;
 }
 
@@ -164,7 +184,8 @@ EmailOptions EmailOptions::Read(const sdk::Settings& s, std::vector<std::string>
 
   o.rate_overall = static_cast<int>(s.Int("rate_overall", o.rate_overall, 1, 100000));
   o.rate_period_s = static_cast<int>(s.Int("rate_period_s", o.rate_period_s, 1, 86400));
-  o.rate_per_recipient = static_cast<int>(s.Int("rate_per_recipient", o.rate_per_recipient, 0, 1000));
+  o.rate_per_recipient =
+      static_cast<int>(s.Int("rate_per_recipient", o.rate_per_recipient, 0, 1000));
   return o;
 }
 
@@ -198,19 +219,19 @@ sdk::Status EmailChannel::Start(sdk::Host& host) {
       using Poco::Net::Context;
       // VERIFY_RELAXED checks the chain and (Poco's extended check) the host
       // name; the system's CAs unless a file is named.
-      tls_context_ = new Context(
-          Context::TLS_CLIENT_USE, "", "", options_.smtp_ca_file,
-          options_.smtp_tls_verify ? Context::VERIFY_RELAXED : Context::VERIFY_NONE, 9,
-          options_.smtp_ca_file.empty(), "ALL:!ADH:!LOW:!EXP:!MD5:@STRENGTH");
+      tls_context_ =
+          new Context(Context::TLS_CLIENT_USE, "", "", options_.smtp_ca_file,
+                      options_.smtp_tls_verify ? Context::VERIFY_RELAXED : Context::VERIFY_NONE, 9,
+                      options_.smtp_ca_file.empty(), "ALL:!ADH:!LOW:!EXP:!MD5:@STRENGTH");
     }
   } catch (const Poco::Exception& e) {
     return sdk::Status::Error("email: TLS set-up failed: " + e.displayText());
   }
-  Log(Logger::Level::kInfo, "email: sending through " + options_.smtp_host + ":" +
-                                std::to_string(options_.smtp_port) +
-                                (options_.inbound_pop3 ? ", reading POP3 " + options_.pop3_host +
-                                                             ":" + std::to_string(options_.pop3_port)
-                                                       : ", no inbound"));
+  Log(Logger::Level::kInfo,
+      "email: sending through " + options_.smtp_host + ":" + std::to_string(options_.smtp_port) +
+          (options_.inbound_pop3
+               ? ", reading POP3 " + options_.pop3_host + ":" + std::to_string(options_.pop3_port)
+               : ", no inbound"));
   if (options_.inbound_pop3) {
     std::lock_guard lock(stop_mu_);
     stopping_ = false;
@@ -256,9 +277,9 @@ sdk::RateLimit EmailChannel::Limits() const {
 std::unique_ptr<EmailChannel::Session> EmailChannel::Connect() {
   const Poco::Timespan timeout(options_.smtp_timeout_s, 0);
   Poco::Net::StreamSocket socket;
-  socket.connect(Poco::Net::SocketAddress(options_.smtp_host,
-                                          static_cast<Poco::UInt16>(options_.smtp_port)),
-                 timeout);
+  socket.connect(
+      Poco::Net::SocketAddress(options_.smtp_host, static_cast<Poco::UInt16>(options_.smtp_port)),
+      timeout);
   auto session = std::make_unique<Session>();
   session->smtp = std::make_unique<SmtpSession>(socket);
   SmtpSession& smtp = *session->smtp;
@@ -278,8 +299,8 @@ std::unique_ptr<EmailChannel::Session> EmailChannel::Connect() {
         throw Poco::Net::SMTPException("STARTTLS refused", OneLine(status, response), status);
       // As Poco's SecureSMTPClientSession does, but with the host name
       // always set, so the certificate's name is checked.
-      Poco::Net::SecureStreamSocket secure = Poco::Net::SecureStreamSocket::attach(
-          smtp.socket(), options_.smtp_host, tls_context_);
+      Poco::Net::SecureStreamSocket secure =
+          Poco::Net::SecureStreamSocket::attach(smtp.socket(), options_.smtp_host, tls_context_);
       smtp.socket() = secure;
       tls = true;
     } else if (options_.smtp_starttls == EmailOptions::Tls::kRequired) {
@@ -348,28 +369,24 @@ SendResult EmailChannel::Transact(Session& session, const std::string& to, const
       *connection_broken = true;
     } else {
       std::string ignored;
-      if (!Positive(smtp.sendCommand("RSET", ignored)))
-        *connection_broken = true;
+      if (!Positive(smtp.sendCommand("RSET", ignored))) *connection_broken = true;
     }
-    if (Permanent(status) && permanent_fails)
-      return SendResult::Failed(why);
+    if (Permanent(status) && permanent_fails) return SendResult::Failed(why);
     return SendResult::Retry(retry, why);
   };
 
   int status = smtp.sendCommand("MAIL FROM:<" + options_.from + ">", response);
   if (!Positive(status)) {
     if (Permanent(status))
-      Log(Logger::Level::kError, "email: the SMTP server refuses our sender: " +
-                                     OneLine(status, response));
+      Log(Logger::Level::kError,
+          "email: the SMTP server refuses our sender: " + OneLine(status, response));
     // Our own sender refused is not the message's fault: retry, never drop.
     return negative("MAIL FROM", status, false);
   }
   status = smtp.sendCommand("RCPT TO:<" + to + ">", response);
-  if (!Positive(status))
-    return negative("recipient rejected", status, true);
+  if (!Positive(status)) return negative("recipient rejected", status, true);
   status = smtp.sendCommand("DATA", response);
-  if (!Intermediate(status))
-    return negative("DATA", status, true);
+  if (!Intermediate(status)) return negative("DATA", status, true);
   {
     Poco::Net::SocketOutputStream socket_out(smtp.socket());
     Poco::Net::MailOutputStream mail_out(socket_out);  // dot-stuffing, final "."
@@ -378,8 +395,7 @@ SendResult EmailChannel::Transact(Session& session, const std::string& to, const
     socket_out.flush();
   }
   status = smtp.socket().receiveStatusMessage(response);
-  if (!Positive(status))
-    return negative("message refused", status, true);
+  if (!Positive(status)) return negative("message refused", status, true);
   return SendResult::Sent(mail.message_id);
 }
 
@@ -531,8 +547,7 @@ PollReport EmailChannel::PollOnce() {
         ++report.skipped;
         continue;
       }
-      const MailAddress& reply =
-          mail.reply_to.address.empty() ? mail.from : mail.reply_to;
+      const MailAddress& reply = mail.reply_to.address.empty() ? mail.from : mail.reply_to;
       if (reply.address.empty()) {
         skip("no sender address to answer");
         continue;

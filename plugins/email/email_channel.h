@@ -48,7 +48,6 @@
 #include "vikno/sdk/channel.h"
 #include "vikno/sdk/settings.h"
 
-
 namespace vikno::email {
 
 struct EmailOptions {

@@ -52,7 +52,8 @@ size_t Utf8Length(unsigned char lead) {
 }
 
 bool IsAscii(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
 }
 
 // Raw header bytes outside encoded words: UTF-8 when valid, else the
@@ -121,13 +122,20 @@ std::string Base64Decode(std::string_view text) {
   int bits = 0;
   for (char c : text) {
     int v;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') v = c - '0' + 52;
-    else if (c == '+' || c == '-') v = 62;  // '-' and '_': the URL-safe alphabet some mailers use
-    else if (c == '/' || c == '_') v = 63;
-    else if (c == '=') break;
-    else continue;
+    if (c >= 'A' && c <= 'Z')
+      v = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      v = c - '0' + 52;
+    else if (c == '+' || c == '-')
+      v = 62;  // '-' and '_': the URL-safe alphabet some mailers use
+    else if (c == '/' || c == '_')
+      v = 63;
+    else if (c == '=')
+      break;
+    else
+      continue;
     acc = (acc << 6) | static_cast<uint32_t>(v);
     bits += 6;
     if (bits >= 8) {
@@ -233,7 +241,7 @@ bool IsValidUtf8(std::string_view s) {
       if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
     if (n == 3) {
       unsigned char c1 = static_cast<unsigned char>(s[i + 1]);
-      if (c == 0xE0 && c1 < 0xA0) return false;  // overlong
+      if (c == 0xE0 && c1 < 0xA0) return false;   // overlong
       if (c == 0xED && c1 >= 0xA0) return false;  // surrogates
     }
     if (n == 4) {
@@ -553,8 +561,8 @@ std::string EncodeParameter(const std::string& name, std::string_view utf8) {
   std::string out;
   if (segments.size() == 1) return ";\r\n " + name + "*=UTF-8''" + segments[0];
   for (size_t k = 0; k < segments.size(); ++k) {
-    out += ";\r\n " + name + "*" + std::to_string(k) + "*=" + (k == 0 ? "UTF-8''" : "") +
-           segments[k];
+    out +=
+        ";\r\n " + name + "*" + std::to_string(k) + "*=" + (k == 0 ? "UTF-8''" : "") + segments[k];
   }
   return out;
 }
@@ -603,7 +611,8 @@ bool IsMailAddress(std::string_view address) {
       return false;
   }
   std::string_view domain = address.substr(at + 1);
-  return domain.front() != '.' && domain.back() != '.' && domain.find("..") == std::string_view::npos;
+  return domain.front() != '.' && domain.back() != '.' &&
+         domain.find("..") == std::string_view::npos;
 }
 
 // --- messages ---
@@ -638,7 +647,8 @@ void SplitHeaders(std::string_view raw, std::vector<std::pair<std::string, std::
   while (pos < raw.size()) {
     size_t eol = raw.find('\n', pos);
     size_t next = eol == std::string_view::npos ? raw.size() : eol + 1;
-    std::string_view line = raw.substr(pos, (eol == std::string_view::npos ? raw.size() : eol) - pos);
+    std::string_view line =
+        raw.substr(pos, (eol == std::string_view::npos ? raw.size() : eol) - pos);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.empty()) {
       pos = next;
@@ -762,7 +772,8 @@ std::string TextOf(const MimePart& part) {
     size_t start = 0;
     while (start <= out.size()) {
       size_t eol = out.find('\n', start);
-      std::string line = out.substr(start, eol == std::string::npos ? std::string::npos : eol - start);
+      std::string line =
+          out.substr(start, eol == std::string::npos ? std::string::npos : eol - start);
       bool soft = !line.empty() && line.back() == ' ' && line != "-- ";
       joined += line;
       if (eol == std::string::npos) break;
@@ -849,8 +860,8 @@ std::string StripQuotedReply(std::string_view text) {
   size_t start = 0;
   while (start <= text.size()) {
     size_t eol = text.find('\n', start);
-    std::string line(text.substr(start, eol == std::string_view::npos ? std::string_view::npos
-                                                                      : eol - start));
+    std::string line(
+        text.substr(start, eol == std::string_view::npos ? std::string_view::npos : eol - start));
     if (!line.empty() && line.back() == '\r') line.pop_back();
     lines.push_back(line);
     if (eol == std::string_view::npos) break;
@@ -863,10 +874,11 @@ std::string StripQuotedReply(std::string_view text) {
   auto is_attribution = [](const std::string& l) {
     std::string t = Lower(Trim(l));
     if (t.empty() || t.back() != ':') return false;
-    for (const char* w : {"wrote:", "пише:", "писал:", "писала:", "написав:", "написала:",
-                          "написал:", "написал(а):", "написав(ла):", "пише(е):", "schrieb:",
-                          "a écrit :"}) {
-      if (t.size() >= std::strlen(w) && t.compare(t.size() - std::strlen(w), std::strlen(w), w) == 0)
+    for (const char* w :
+         {"wrote:", "пише:", "писал:", "писала:", "написав:", "написала:", "написал:",
+          "написал(а):", "написав(ла):", "пише(е):", "schrieb:", "a écrit :"}) {
+      if (t.size() >= std::strlen(w) &&
+          t.compare(t.size() - std::strlen(w), std::strlen(w), w) == 0)
         return true;
     }
     return false;
@@ -948,12 +960,18 @@ std::string HtmlToText(std::string_view html) {
       if (semi != std::string_view::npos && semi - i <= 10) {
         std::string entity = Lower(html.substr(i + 1, semi - i - 1));
         uint32_t cp = 0;
-        if (entity == "amp") cp = '&';
-        else if (entity == "lt") cp = '<';
-        else if (entity == "gt") cp = '>';
-        else if (entity == "quot") cp = '"';
-        else if (entity == "apos") cp = '\'';
-        else if (entity == "nbsp") cp = ' ';
+        if (entity == "amp")
+          cp = '&';
+        else if (entity == "lt")
+          cp = '<';
+        else if (entity == "gt")
+          cp = '>';
+        else if (entity == "quot")
+          cp = '"';
+        else if (entity == "apos")
+          cp = '\'';
+        else if (entity == "nbsp")
+          cp = ' ';
         else if (entity.size() > 1 && entity[0] == '#') {
           try {
             cp = entity[1] == 'x' ? static_cast<uint32_t>(std::stoul(entity.substr(2), nullptr, 16))
@@ -1015,10 +1033,9 @@ std::optional<std::string> AppealNumber(std::string_view text) {
     while (j < text.size() && (text[j] == ' ' || text[j] == '\t')) ++j;
     if (j - after > 2) continue;
     size_t k = j;
-    while (k < text.size() &&
-           (std::isdigit(static_cast<unsigned char>(text[k])) ||
-            ((text[k] == '-' || text[k] == '/') && k + 1 < text.size() &&
-             std::isdigit(static_cast<unsigned char>(text[k + 1])) && k > j)))
+    while (k < text.size() && (std::isdigit(static_cast<unsigned char>(text[k])) ||
+                               ((text[k] == '-' || text[k] == '/') && k + 1 < text.size() &&
+                                std::isdigit(static_cast<unsigned char>(text[k + 1])) && k > j)))
       ++k;
     if (k > j) return std::string(text.substr(j, k - j));
   }

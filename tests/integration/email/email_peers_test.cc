@@ -46,9 +46,7 @@ std::string PhotoBytes() {
 
 class EmailPeersTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    ASSERT_EQ(dovecot_.error(), "") << dovecot_.error();
-  }
+  void SetUp() override { ASSERT_EQ(dovecot_.error(), "") << dovecot_.error(); }
   void TearDown() override {
     if (loaded_) {
       loaded_->channel().Stop();
@@ -199,10 +197,11 @@ TEST_F(EmailPeersTest, InboundReplyKeepsCyrillicAttachmentNameAndDropsTheQuote) 
 
 TEST_F(EmailPeersTest, AMessageTheHostRefusesStaysOnTheServerUntilTaken) {
   StartSink();
-  ResidentSends("From: =?UTF-8?B?0IbQstCw0L0=?= <resident@city.test>\r\nTo: vikno@city.test\r\n"
-                "Subject: =?UTF-8?B?0J3QtSDQs9C+0YDQuNGC0Ywg0LvRltGF0YLQsNGA?=\r\n"
-                "Message-ID: <new-1@resident.pc>\r\nContent-Type: text/plain; charset=utf-8\r\n"
-                "Content-Transfer-Encoding: 8bit\r\n\r\nвул. Соборна, 14\r\n");
+  ResidentSends(
+      "From: =?UTF-8?B?0IbQstCw0L0=?= <resident@city.test>\r\nTo: vikno@city.test\r\n"
+      "Subject: =?UTF-8?B?0J3QtSDQs9C+0YDQuNGC0Ywg0LvRltGF0YLQsNGA?=\r\n"
+      "Message-ID: <new-1@resident.pc>\r\nContent-Type: text/plain; charset=utf-8\r\n"
+      "Content-Transfer-Encoding: 8bit\r\n\r\nвул. Соборна, 14\r\n");
   host_.set_refuse(true);
   sdk::Channel& channel = Load(Settings());
   ASSERT_TRUE(channel.Start(host_).ok);
@@ -222,11 +221,11 @@ TEST_F(EmailPeersTest, ManyMessagesInOnePollAreEachDeliveredOnce) {
   // Poco 1.11's bare UIDL desyncs the session (CHANNELS.md §4); several
   // messages in one mailbox exercise the per-message UIDL.
   for (int i = 0; i < 5; ++i) {
-    ASSERT_EQ(dovecot_.Inject("vikno", "From: r" + std::to_string(i) +
-                                           "@city.test\r\nSubject: Re: № " + std::to_string(i) +
-                                           "\r\nMessage-ID: <m" + std::to_string(i) +
-                                           "@x>\r\n\r\nВідповідь " + std::to_string(i) + "\r\n"),
-              "");
+    ASSERT_EQ(
+        dovecot_.Inject("vikno", "From: r" + std::to_string(i) + "@city.test\r\nSubject: Re: № " +
+                                     std::to_string(i) + "\r\nMessage-ID: <m" + std::to_string(i) +
+                                     "@x>\r\n\r\nВідповідь " + std::to_string(i) + "\r\n"),
+        "");
   }
   sdk::Channel& channel = Load(Settings());
   ASSERT_TRUE(channel.Start(host_).ok);

@@ -19,6 +19,7 @@
 #include <Poco/PipeStream.h>
 #include <Poco/Process.h>
 #include <Poco/StreamCopier.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -85,8 +86,8 @@ inline std::string RunCapture(const std::string& program, const std::vector<std:
                               const std::string& input, std::string* error,
                               const Poco::Process::Env& env = {}) {
   Poco::Pipe in, out, err;
-  Poco::ProcessHandle handle = Poco::Process::launch(program, args, VIKNO_TEST_PEERS_DIR, &in,
-                                                     &out, &err, env);
+  Poco::ProcessHandle handle =
+      Poco::Process::launch(program, args, VIKNO_TEST_PEERS_DIR, &in, &out, &err, env);
   std::thread writer([&] {
     Poco::PipeOutputStream w(in);
     w.write(input.data(), static_cast<std::streamsize>(input.size()));
@@ -133,7 +134,12 @@ class Dovecot {
   // users: name -> password
   explicit Dovecot(const std::map<std::string, std::string>& users) {
     if (!fs::exists("/usr/sbin/dovecot")) {
-      error_ = "dovecot is not installed (apt-get install dovecot-core dovecot-pop3d dovecot-imapd)";
+      error_ =
+          "dovecot is not installed (apt-get install dovecot-core dovecot-pop3d dovecot-imapd)";
+      return;
+    }
+    if (geteuid() != 0) {
+      error_ = "the private Dovecot must be started as root (its master drops to the mail users)";
       return;
     }
     dir_ = MakeTempDir("dovecot");
@@ -157,8 +163,9 @@ class Dovecot {
     for (const auto& [name, password] : users) users_file << name << ":{PLAIN}" << password << "\n";
     users_file.close();
     try {
-      handle_ = std::make_unique<Poco::ProcessHandle>(Poco::Process::launch(
-          "/usr/sbin/dovecot", {"-F", "-c", conf_path()}, dir_.string(), nullptr, nullptr, nullptr));
+      handle_ = std::make_unique<Poco::ProcessHandle>(
+          Poco::Process::launch("/usr/sbin/dovecot", {"-F", "-c", conf_path()}, dir_.string(),
+                                nullptr, nullptr, nullptr));
     } catch (const Poco::Exception& e) {
       error_ = "cannot start dovecot: " + e.displayText();
       return;
@@ -224,9 +231,9 @@ class SmtpSink {
     env["NODE_PATH"] = (peers / "node_modules").string();
     Poco::Process::Env penv(env.begin(), env.end());
     try {
-      handle_ = std::make_unique<Poco::ProcessHandle>(Poco::Process::launch(
-          "node", {(peers / "smtp-sink.js").string(), "0"}, peers.string(), &in_, &out_, nullptr,
-          penv));
+      handle_ = std::make_unique<Poco::ProcessHandle>(
+          Poco::Process::launch("node", {(peers / "smtp-sink.js").string(), "0"}, peers.string(),
+                                &in_, &out_, nullptr, penv));
     } catch (const Poco::Exception& e) {
       error_ = "cannot start node: " + e.displayText();
       return;

@@ -2,11 +2,12 @@
 // spaces between words, CHANNELS.md §4), RFC 2231 parameters, transfer
 // encodings, charsets, the message reader, quote stripping, appeal numbers,
 // and the composer's output read back by our reader.
+#include "mime.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "composer.h"
-#include "mime.h"
 
 namespace vikno::email {
 namespace {
@@ -26,8 +27,9 @@ TEST(Base64, RoundTripsEveryByteAndWrapsLines) {
 }
 
 TEST(QuotedPrintable, EncodesCyrillicAndKeepsLinesShort) {
-  std::string text = "Не горить ліхтар = біля будинку № 14, вулиця Соборна, місто Суми, Україна. "
-                     "Рядок із пробілом в кінці \nFrom here on";
+  std::string text =
+      "Не горить ліхтар = біля будинку № 14, вулиця Соборна, місто Суми, Україна. "
+      "Рядок із пробілом в кінці \nFrom here on";
   std::string qp = QuotedPrintableEncode(text);
   size_t start = 0;
   while (start < qp.size()) {
@@ -51,7 +53,11 @@ TEST(Charsets, ConvertsTheCodePagesUkrainianMailUses) {
   EXPECT_EQ(ToUtf8("\xB2\xE2\xE0\xED \xA5\xE0\xED\xEE\xEA", "windows-1251"), "Іван Ґанок");
   EXPECT_EQ(ToUtf8("\xB6\xD7\xC1\xCE", "KOI8-U"), "Іван");
   EXPECT_EQ(ToUtf8("ok", "no-such-charset"), "ok");
-  EXPECT_EQ(ToUtf8("a\xFF" "b", "utf-8"), "a\xEF\xBF\xBD" "b");
+  EXPECT_EQ(ToUtf8("a\xFF"
+                   "b",
+                   "utf-8"),
+            "a\xEF\xBF\xBD"
+            "b");
   EXPECT_TRUE(IsValidUtf8("Їжак"));
   EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));
 }
@@ -59,8 +65,7 @@ TEST(Charsets, ConvertsTheCodePagesUkrainianMailUses) {
 TEST(Rfc2047, AdjacentEncodedWordsJoinWithoutTheSpacePocoInserts) {
   // What Poco's own encoder writes for a long Cyrillic subject: split
   // inside a word; Poco 1.11's reader gives "Ответ по зая вке #43".
-  std::string raw =
-      "=?UTF-8?B?0J7RgtCy0LXRgiDQv9C+INC30LDRjw==?=\r\n =?UTF-8?B?0LLQutC1ICM0Mw==?=";
+  std::string raw = "=?UTF-8?B?0J7RgtCy0LXRgiDQv9C+INC30LDRjw==?=\r\n =?UTF-8?B?0LLQutC1ICM0Mw==?=";
   EXPECT_EQ(DecodeHeaderText(raw), "Ответ по заявке #43");
 }
 
@@ -199,8 +204,8 @@ TEST(ReadMessage, HtmlOnlyFlowedAndBrokenMessagesLoseNothing) {
   EXPECT_EQ(broken.files[0].file_name, "attachment");
 
   // A multipart whose boundary never occurs: the body is kept as text.
-  ReadMail nobound = ReadMessage(
-      "From: a@b.c\r\nContent-Type: multipart/mixed; boundary=nope\r\n\r\nТекст\r\n");
+  ReadMail nobound =
+      ReadMessage("From: a@b.c\r\nContent-Type: multipart/mixed; boundary=nope\r\n\r\nТекст\r\n");
   EXPECT_EQ(nobound.text, "Текст\n");
 
   // No header/body separator at all.
@@ -240,9 +245,9 @@ TEST(AppealNumber, FindsTheNumberInSubjects) {
 TEST(Composer, SubjectCarriesTheAppealNumber) {
   EXPECT_EQ(SubjectFor("Ваше звернення зареєстровано за № 123\nДякуємо", "x"),
             "Ваше звернення зареєстровано за № 123");
-  EXPECT_EQ(SubjectFor("Виконавець повідомив про усунення.\n\nЗвернення № 55. 1 — так, 2 — ні",
-                       "x"),
-            "[№ 55] Виконавець повідомив про усунення.");
+  EXPECT_EQ(
+      SubjectFor("Виконавець повідомив про усунення.\n\nЗвернення № 55. 1 — так, 2 — ні", "x"),
+      "[№ 55] Виконавець повідомив про усунення.");
   EXPECT_EQ(SubjectFor("\n\n", "Повідомлення"), "Повідомлення");
   std::string longline;
   for (int i = 0; i < 60; ++i) longline += "Ґанок ";
