@@ -345,7 +345,7 @@ void EmailChannel::ReturnSession(std::unique_ptr<Session> session) {
   session->last_used = std::chrono::steady_clock::now();
   session->reused = false;
   std::lock_guard lock(pool_mu_);
-  if (static_cast<int>(idle_.size()) < options_.smtp_connections && !stopping_) {
+  if (static_cast<int>(idle_.size()) < options_.smtp_connections) {
     idle_.push_back(std::move(session));
     return;
   }
