@@ -68,6 +68,10 @@ struct ViberChannel::Batch {
   Object::Ptr content;
   std::vector<Member*> members;
   bool closed = false;
+  // Only this batch's members and leader wait here: a fan-out keeps
+  // hundreds of sends waiting, and waking them all on every change costs
+  // more than the sending.
+  std::condition_variable cv;
 };
 
 ViberOptions ViberOptions::Read(const sdk::Settings& s, std::vector<std::string>* problems) {
@@ -232,7 +236,6 @@ void ViberChannel::Stop() {
   pacer_.Stop();
   if (api_) api_->AbortAll();
   if (worker_.joinable()) worker_.join();
-  batch_cv_.notify_all();
   if (ssl_initialized_) {
     Poco::Net::uninitializeSSL();
     ssl_initialized_ = false;
@@ -593,12 +596,15 @@ sdk::SendResult ViberChannel::Coalesce(const std::string& receiver, const Object
     if (!already) {
       // Join: the batch's leader sends for everyone and fills `me`.
       batch.members.push_back(&me);
+      // Keep the batch alive while waiting: erasing it from the map below
+      // drops the map's reference.
+      std::shared_ptr<Batch> keep = it->second;
       if (batch.members.size() >= static_cast<size_t>(options_.broadcast_max)) {
         batch.closed = true;
         open_batches_.erase(it);
-        batch_cv_.notify_all();
+        batch.cv.notify_all();
       }
-      batch_cv_.wait(lock, [&] { return me.done; });
+      keep->cv.wait(lock, [&] { return me.done; });
       return me.result;
     }
     // The same resident twice in one broadcast would get it once at best:
@@ -613,7 +619,7 @@ sdk::SendResult ViberChannel::Coalesce(const std::string& receiver, const Object
   open_batches_[key] = batch;
   const auto until =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.broadcast_linger_ms);
-  batch_cv_.wait_until(lock, until, [&] { return batch->closed; });
+  batch->cv.wait_until(lock, until, [&] { return batch->closed; });
   if (!batch->closed) {
     batch->closed = true;
     auto open = open_batches_.find(key);
@@ -643,7 +649,7 @@ sdk::SendResult ViberChannel::Coalesce(const std::string& receiver, const Object
     members[i]->result = std::move(results[i]);
     members[i]->done = true;
   }
-  batch_cv_.notify_all();
+  batch->cv.notify_all();
   return me.result;
 }
 

@@ -160,7 +160,6 @@ class ViberChannel final : public sdk::Channel {
 
   // Open coalescing batches by content.
   std::mutex batch_mu_;
-  std::condition_variable batch_cv_;
   std::map<std::string, std::shared_ptr<Batch>> open_batches_;
 };
 

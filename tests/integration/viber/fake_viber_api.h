@@ -128,6 +128,11 @@ class FakeViberApi {
     std::lock_guard lock(mu_);
     return accepted_requests_;
   }
+  // When each accepted send request arrived, in order.
+  std::vector<std::chrono::steady_clock::time_point> accepted_times() {
+    std::lock_guard lock(mu_);
+    return accepted_times_;
+  }
   int64_t throttled_requests() {
     std::lock_guard lock(mu_);
     return throttled_;
@@ -300,6 +305,7 @@ class FakeViberApi {
     }
     if (!broadcast && unsubscribed_.count(receivers[0])) return Status(6, "notSubscribed");
     ++accepted_requests_;
+    accepted_times_.push_back(std::chrono::steady_clock::now());
     std::string failed;
     for (const auto& r : receivers) {
       if (unsubscribed_.count(r)) {
@@ -351,6 +357,7 @@ class FakeViberApi {
   std::vector<Call> calls_;
   std::vector<std::string> accepted_;
   int64_t accepted_requests_ = 0;
+  std::vector<std::chrono::steady_clock::time_point> accepted_times_;
   int64_t throttled_ = 0;
   int64_t tokens_ = 0;
   int webhook_check_status_ = 0;
