@@ -538,6 +538,29 @@ SmppSession::SubmitOutcome SmppSession::Submit(const ShortMessage& message,
     out.detail = "the link went down";
     return out;
   }
+  // The sliding second over actual write times (plus a little slack for
+  // the way to the SMSC).
+  if (options_.tps > 0) {
+    for (;;) {
+      if (static_cast<int>(written_.size()) < options_.tps) break;
+      const auto free_at = written_.front() + std::chrono::milliseconds(1003);
+      if (Steady::now() >= free_at) {
+        written_.pop_front();
+        continue;
+      }
+      if (free_at > deadline) {
+        out.kind = SubmitOutcome::Kind::kTimeout;
+        out.detail = "the session's rate leaves no slot before the deadline";
+        return out;
+      }
+      cv_.wait_until(lock, free_at, [&] { return stop_.load(); });
+      if (stop_) {
+        out.kind = SubmitOutcome::Kind::kStopping;
+        return out;
+      }
+    }
+    written_.push_back(Steady::now());
+  }
   Pdu pdu;
   pdu.command_id = cmd::kSubmitSm;
   pdu.sequence = NextSequence();

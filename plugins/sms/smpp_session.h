@@ -16,6 +16,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -152,6 +153,10 @@ class SmppSession {
   bool first_attempt_done_ = false;
   std::string last_error_;
   Steady::time_point next_slot_{};
+  // When the last `tps` submits were written: none goes out while `tps` were
+  // written in the past second, so a late one cannot bunch up with the next
+  // ones into more than the SMSC counts per second (it counts arrivals).
+  std::deque<Steady::time_point> written_;
   Steady::time_point throttled_until_{};
   std::chrono::milliseconds throttle_backoff_{0};
 };
