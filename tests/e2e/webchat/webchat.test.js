@@ -26,6 +26,18 @@ function webChannel(dir) {
     '      poll_timeout_s: 2\n';
 }
 
+// True when this `vikno serve` routes channel webhooks at all. Before the
+// host wired the channels in, /hooks/ was no route ("no such resource"):
+// the tests skip then. A host that routes /hooks/ but has no running web
+// channel ("no such webhook": the plugin did not load) fails them.
+async function hooksRouted(host) {
+  const r = await fetch(host.url + '/hooks/web/session', {method: 'POST'});
+  if (r.status !== 404) return true;
+  const body = await r.json().catch(() => ({}));
+  return !/no such resource/.test((body.error && body.error.message) || '');
+}
+const NO_HOOKS = 'this vikno serve does not route /hooks/<channel>/ (channel wiring not built in)';
+
 const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 // The chat as the resident sees it: waits for the bot's next message that
@@ -88,6 +100,10 @@ class Resident {
 test('the web chat: register an address and file an appeal in Ukrainian', async (t) => {
   assert.ok(existsSync(PLUGIN), `the web-chat plugin is not built: ${PLUGIN}`);
   const host = await Host.start({extraConfig: webChannel});
+  if (!(await hooksRouted(host))) {
+    await host.stop();
+    return t.skip(NO_HOOKS);
+  }
   const browser = await launchBrowser();
   t.after(async () => {
     await browser.close();
@@ -168,6 +184,7 @@ test('the web chat: register an address and file an appeal in Ukrainian', async 
 test('the web chat refuses a forged token and needs no inline script', async (t) => {
   const host = await Host.start({extraConfig: webChannel});
   t.after(() => host.stop());
+  if (!(await hooksRouted(host))) return t.skip(NO_HOOKS);
   const session = await fetch(host.url + '/hooks/web/session', {method: 'POST'});
   assert.equal(session.status, 200);
   const {chat, token} = await session.json();
