@@ -27,15 +27,15 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", smsc.error().c_str());
     return 1;
   }
-  sdk::Settings settings(std::map<std::string, std::string>{
-      {"host", "127.0.0.1"},
-      {"port", std::to_string(smsc.smpp_port())},
-      {"system_id", "vikno"},
-      {"password", "secret"},
-      {"source_addr", "SumyRada"},
-      {"tps", std::to_string(tps)},
-      {"window", "20"},
-      {"throttle_backoff_ms", "100"}});
+  sdk::Settings settings(
+      std::map<std::string, std::string>{{"host", "127.0.0.1"},
+                                         {"port", std::to_string(smsc.smpp_port())},
+                                         {"system_id", "vikno"},
+                                         {"password", "secret"},
+                                         {"source_addr", "SumyRada"},
+                                         {"tps", std::to_string(tps)},
+                                         {"window", "20"},
+                                         {"throttle_backoff_ms", "100"}});
   sms::SmsChannel channel(settings);
   sms::testing::TestHost host;
   sdk::Status st = channel.Start(host);
@@ -67,7 +67,8 @@ int main(int argc, char** argv) {
     });
   }
   for (auto& w : workers) w.join();
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   channel.Stop();
 
   auto submitted = smsc.Submitted();

@@ -26,17 +26,17 @@ class Reassembler {
   using Clock = std::chrono::steady_clock;
 
   struct Part {
-    std::string source;       // chat id of the sender
+    std::string source;  // chat id of the sender
     uint16_t ref = 0;
     uint8_t total = 1;
     uint8_t seq = 1;
-    std::u16string text;      // this part's decoded text
+    std::u16string text;  // this part's decoded text
   };
   struct Message {
     std::string source;
     uint16_t ref = 0;
     uint8_t total = 0;
-    std::u16string text;      // the parts in order; missing ones (timed out) left out
+    std::u16string text;           // the parts in order; missing ones (timed out) left out
     std::vector<uint8_t> missing;  // sequence numbers never received (time-out only)
   };
   enum class Outcome {

@@ -115,7 +115,8 @@ class Reader {
 
  private:
   void Fail(const char* field) {
-    if (ok_) error_ = std::string("field ") + field + " runs past the end of the PDU or is too long";
+    if (ok_)
+      error_ = std::string("field ") + field + " runs past the end of the PDU or is too long";
     ok_ = false;
   }
   const std::string& d_;
@@ -167,8 +168,7 @@ const Tlv* ShortMessage::FindTlv(uint16_t tag) const {
 std::string Encode(const Pdu& pdu) {
   std::string out(kHeaderSize, '\0');
   auto need = [&](bool ok) {
-    if (!ok)
-      throw std::invalid_argument("SMPP body does not match " + CommandName(pdu.command_id));
+    if (!ok) throw std::invalid_argument("SMPP body does not match " + CommandName(pdu.command_id));
   };
   switch (pdu.command_id) {
     case cmd::kBindTransceiver: {
@@ -295,17 +295,28 @@ DecodeResult Decode(const std::string& buffer) {
 
 std::string CommandName(uint32_t id) {
   switch (id) {
-    case cmd::kGenericNack: return "generic_nack";
-    case cmd::kBindTransceiver: return "bind_transceiver";
-    case cmd::kBindTransceiverResp: return "bind_transceiver_resp";
-    case cmd::kSubmitSm: return "submit_sm";
-    case cmd::kSubmitSmResp: return "submit_sm_resp";
-    case cmd::kDeliverSm: return "deliver_sm";
-    case cmd::kDeliverSmResp: return "deliver_sm_resp";
-    case cmd::kUnbind: return "unbind";
-    case cmd::kUnbindResp: return "unbind_resp";
-    case cmd::kEnquireLink: return "enquire_link";
-    case cmd::kEnquireLinkResp: return "enquire_link_resp";
+    case cmd::kGenericNack:
+      return "generic_nack";
+    case cmd::kBindTransceiver:
+      return "bind_transceiver";
+    case cmd::kBindTransceiverResp:
+      return "bind_transceiver_resp";
+    case cmd::kSubmitSm:
+      return "submit_sm";
+    case cmd::kSubmitSmResp:
+      return "submit_sm_resp";
+    case cmd::kDeliverSm:
+      return "deliver_sm";
+    case cmd::kDeliverSmResp:
+      return "deliver_sm_resp";
+    case cmd::kUnbind:
+      return "unbind";
+    case cmd::kUnbindResp:
+      return "unbind_resp";
+    case cmd::kEnquireLink:
+      return "enquire_link";
+    case cmd::kEnquireLinkResp:
+      return "enquire_link_resp";
     default: {
       char buf[16];
       std::snprintf(buf, sizeof buf, "0x%08X", id);
@@ -317,21 +328,50 @@ std::string CommandName(uint32_t id) {
 std::string StatusName(uint32_t s) {
   const char* name = nullptr;
   switch (s) {
-    case status::kOk: name = "ESME_ROK"; break;
-    case status::kInvMsgLen: name = "ESME_RINVMSGLEN"; break;
-    case status::kInvCmdLen: name = "ESME_RINVCMDLEN"; break;
-    case status::kInvCmdId: name = "ESME_RINVCMDID"; break;
-    case status::kInvBindStatus: name = "ESME_RINVBNDSTS"; break;
-    case status::kAlreadyBound: name = "ESME_RALYBND"; break;
-    case status::kSysErr: name = "ESME_RSYSERR"; break;
-    case status::kInvDstAdr: name = "ESME_RINVDSTADR"; break;
-    case status::kBindFail: name = "ESME_RBINDFAIL"; break;
-    case status::kInvPaswd: name = "ESME_RINVPASWD"; break;
-    case status::kInvSysId: name = "ESME_RINVSYSID"; break;
-    case status::kMsgQFul: name = "ESME_RMSGQFUL"; break;
-    case status::kThrottled: name = "ESME_RTHROTTLED"; break;
-    case status::kTempAppError: name = "ESME_RX_T_APPN"; break;
-    default: break;
+    case status::kOk:
+      name = "ESME_ROK";
+      break;
+    case status::kInvMsgLen:
+      name = "ESME_RINVMSGLEN";
+      break;
+    case status::kInvCmdLen:
+      name = "ESME_RINVCMDLEN";
+      break;
+    case status::kInvCmdId:
+      name = "ESME_RINVCMDID";
+      break;
+    case status::kInvBindStatus:
+      name = "ESME_RINVBNDSTS";
+      break;
+    case status::kAlreadyBound:
+      name = "ESME_RALYBND";
+      break;
+    case status::kSysErr:
+      name = "ESME_RSYSERR";
+      break;
+    case status::kInvDstAdr:
+      name = "ESME_RINVDSTADR";
+      break;
+    case status::kBindFail:
+      name = "ESME_RBINDFAIL";
+      break;
+    case status::kInvPaswd:
+      name = "ESME_RINVPASWD";
+      break;
+    case status::kInvSysId:
+      name = "ESME_RINVSYSID";
+      break;
+    case status::kMsgQFul:
+      name = "ESME_RMSGQFUL";
+      break;
+    case status::kThrottled:
+      name = "ESME_RTHROTTLED";
+      break;
+    case status::kTempAppError:
+      name = "ESME_RX_T_APPN";
+      break;
+    default:
+      break;
   }
   char buf[48];
   std::snprintf(buf, sizeof buf, "%s (0x%02X)", name ? name : "status", s);

@@ -146,11 +146,11 @@ std::string Encode(const Pdu& pdu);
 // The outcome of reading one PDU from a stream buffer.
 struct DecodeResult {
   enum class Kind {
-    kNeedMore,   // fewer bytes than one PDU: read more
-    kPdu,        // `pdu` decoded; `consumed` bytes used
-    kBadFrame,   // command_length out of range: the stream cannot be resynchronised
-    kBadPdu,     // one PDU of `consumed` bytes could not be decoded; answer
-                 // generic_nack(`nack_status`, `pdu.sequence`) and go on
+    kNeedMore,  // fewer bytes than one PDU: read more
+    kPdu,       // `pdu` decoded; `consumed` bytes used
+    kBadFrame,  // command_length out of range: the stream cannot be resynchronised
+    kBadPdu,    // one PDU of `consumed` bytes could not be decoded; answer
+                // generic_nack(`nack_status`, `pdu.sequence`) and go on
   };
   Kind kind = Kind::kNeedMore;
   Pdu pdu;

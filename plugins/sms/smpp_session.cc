@@ -111,8 +111,8 @@ int SmppSession::ConnectAndBind() {
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* found = nullptr;
-  if (int rc = getaddrinfo(options_.host.c_str(), std::to_string(options_.port).c_str(), &hints,
-                           &found);
+  if (int rc =
+          getaddrinfo(options_.host.c_str(), std::to_string(options_.port).c_str(), &hints, &found);
       rc != 0) {
     SetError("cannot resolve SMSC " + where + ": " + gai_strerror(rc));
     Log(LogLevel::kWarning, last_error());
@@ -273,7 +273,8 @@ void SmppSession::ReadLoop(int fd) {
       }
       rx_.erase(0, d.consumed);
       if (d.kind == DecodeResult::Kind::kBadPdu) {
-        Log(LogLevel::kWarning, "answered generic_nack " + StatusName(d.nack_status) + ": " + d.error);
+        Log(LogLevel::kWarning,
+            "answered generic_nack " + StatusName(d.nack_status) + ": " + d.error);
         if (d.pdu.IsResponse()) {
           // A garbled answer still ends its request, as a failure.
           Pdu failed = d.pdu;
@@ -407,8 +408,8 @@ void SmppSession::ResponseArrived(uint32_t sequence, const Pdu& pdu) {
         Log(LogLevel::kWarning, "generic_nack " + StatusName(pdu.command_status) +
                                     " for sequence " + std::to_string(sequence));
       else
-        Log(LogLevel::kDebug, "late " + CommandName(pdu.command_id) + " for sequence " +
-                                  std::to_string(sequence));
+        Log(LogLevel::kDebug,
+            "late " + CommandName(pdu.command_id) + " for sequence " + std::to_string(sequence));
       return;
     }
     auto p = it->second;
@@ -439,8 +440,8 @@ bool SmppSession::Write(const Pdu& pdu, uint64_t* ticket) {
   try {
     bytes = Encode(pdu);
   } catch (const std::exception& e) {
-    Log(LogLevel::kError, std::string("cannot encode ") + CommandName(pdu.command_id) + ": " +
-                              e.what());
+    Log(LogLevel::kError,
+        std::string("cannot encode ") + CommandName(pdu.command_id) + ": " + e.what());
     return false;
   }
   std::lock_guard lock(write_mu_);
@@ -523,8 +524,8 @@ SmppSession::SubmitOutcome SmppSession::Submit(const ShortMessage& message,
     return out;
   }
   if (options_.tps > 0)
-    next_slot_ = slot + std::chrono::duration_cast<Steady::duration>(std::chrono::seconds(1)) /
-                            options_.tps;
+    next_slot_ =
+        slot + std::chrono::duration_cast<Steady::duration>(std::chrono::seconds(1)) / options_.tps;
   cv_.wait_until(lock, slot, [&] { return stop_.load(); });
   if (!cv_.wait_until(lock, deadline, [&] {
         return stop_ || !bound_ || static_cast<int>(pending_.size()) < options_.window;

@@ -14,18 +14,30 @@ using Level = sdk::Logger::Level;
 
 // Settings that may be given per account ("<account>.<key>") or once for all.
 const std::set<std::string>& AccountKeys() {
-  static const std::set<std::string> keys = {
-      "host",       "port",          "system_id",          "password",
-      "system_type", "source_addr",  "source_ton",         "source_npi",
-      "tps",        "window",        "registered_delivery", "enquire_link_s",
-      "response_timeout_s", "connect_timeout_s", "reconnect_min_ms", "reconnect_max_s",
-      "throttle_backoff_ms", "throttle_backoff_max_s"};
+  static const std::set<std::string> keys = {"host",
+                                             "port",
+                                             "system_id",
+                                             "password",
+                                             "system_type",
+                                             "source_addr",
+                                             "source_ton",
+                                             "source_npi",
+                                             "tps",
+                                             "window",
+                                             "registered_delivery",
+                                             "enquire_link_s",
+                                             "response_timeout_s",
+                                             "connect_timeout_s",
+                                             "reconnect_min_ms",
+                                             "reconnect_max_s",
+                                             "throttle_backoff_ms",
+                                             "throttle_backoff_max_s"};
   return keys;
 }
 const std::set<std::string>& ChannelKeys() {
   static const std::set<std::string> keys = {
-      "accounts",        "country_code",      "udh_reference",        "max_parts",
-      "receipt_id_form", "send_timeout_s",    "start_timeout_s",      "reassembly_timeout_s",
+      "accounts",          "country_code",    "udh_reference",   "max_parts",
+      "receipt_id_form",   "send_timeout_s",  "start_timeout_s", "reassembly_timeout_s",
       "mo_dedup_window_s", "default_alphabet"};
   return keys;
 }
@@ -91,8 +103,8 @@ bool IsPermanent(uint32_t s) {
 }
 
 std::chrono::seconds CeilSeconds(std::chrono::milliseconds ms) {
-  return std::max(std::chrono::seconds(1),
-                  std::chrono::duration_cast<std::chrono::seconds>(ms + std::chrono::milliseconds(999)));
+  return std::max(std::chrono::seconds(1), std::chrono::duration_cast<std::chrono::seconds>(
+                                               ms + std::chrono::milliseconds(999)));
 }
 
 }  // namespace
@@ -121,9 +133,11 @@ ChannelConfig ReadConfig(const sdk::Settings& s, std::vector<std::string>* probl
     o.host = a.Required("host");
     o.port = static_cast<int>(a.Int("port", 2775, 1, 65535));
     o.system_id = a.Required("system_id");
-    if (o.system_id.size() > 15) problems->push_back(a.Key("system_id") + ": longer than 15 characters");
+    if (o.system_id.size() > 15)
+      problems->push_back(a.Key("system_id") + ": longer than 15 characters");
     o.password = a.Required("password");
-    if (o.password.size() > 8) problems->push_back(a.Key("password") + ": longer than 8 characters");
+    if (o.password.size() > 8)
+      problems->push_back(a.Key("password") + ": longer than 8 characters");
     o.system_type = a.String("system_type", "");
     if (o.system_type.size() > 12)
       problems->push_back(a.Key("system_type") + ": longer than 12 characters");
@@ -150,7 +164,8 @@ ChannelConfig ReadConfig(const sdk::Settings& s, std::vector<std::string>* probl
     } else if (!src.empty()) {
       acc.source_addr = src;
       if (src.size() > 11)
-        problems->push_back(a.Key("source_addr") + ": an alphanumeric sender has at most 11 characters");
+        problems->push_back(a.Key("source_addr") +
+                            ": an alphanumeric sender has at most 11 characters");
     }
     acc.source_ton = static_cast<uint8_t>(a.Int("source_ton", acc.source_ton, 0, 6));
     acc.source_npi = static_cast<uint8_t>(a.Int("source_npi", acc.source_npi, 0, 18));
@@ -172,8 +187,10 @@ ChannelConfig ReadConfig(const sdk::Settings& s, std::vector<std::string>* probl
   } else if (form == "submit_decimal_receipt_hex") {
     c.receipt_id = ReceiptIdForm::kSubmitDecimalReceiptHex;
   } else if (form != "same") {
-    problems->push_back("receipt_id_form: expected same, submit_hex_receipt_decimal or "
-                        "submit_decimal_receipt_hex, got '" + form + "'");
+    problems->push_back(
+        "receipt_id_form: expected same, submit_hex_receipt_decimal or "
+        "submit_decimal_receipt_hex, got '" +
+        form + "'");
   }
   c.send_timeout = std::chrono::seconds(s.Int("send_timeout_s", 25, 1, 30));
   c.start_timeout = std::chrono::seconds(s.Int("start_timeout_s", 10, 1, 120));
@@ -393,8 +410,9 @@ sdk::SendResult SmsChannel::Send(const sdk::OutboundMessage& message) {
     keep_progress();
     if (outcome.kind == Kind::kAnswered) {
       if (outcome.status == status::kThrottled || outcome.status == status::kMsgQFul)
-        return sdk::SendResult::Retry(CeilSeconds(session->ThrottleBackoff()),
-                                      "the SMSC is throttling: " + StatusName(outcome.status) + part);
+        return sdk::SendResult::Retry(
+            CeilSeconds(session->ThrottleBackoff()),
+            "the SMSC is throttling: " + StatusName(outcome.status) + part);
       if (IsPermanent(outcome.status))
         return sdk::SendResult::Failed("the SMSC refused the SMS" + part + ": " +
                                        StatusName(outcome.status));
@@ -434,7 +452,8 @@ SmppSession::DeliverAnswer SmsChannel::OnDeliver(const AccountConfig&, const Sho
   return OnMo(sm);
 }
 
-SmppSession::DeliverAnswer SmsChannel::OnReceipt(const ShortMessage& sm, const std::u16string& text) {
+SmppSession::DeliverAnswer SmsChannel::OnReceipt(const ShortMessage& sm,
+                                                 const std::u16string& text) {
   std::optional<std::string> tlv_id;
   std::optional<uint8_t> tlv_state;
   if (const Tlv* t = sm.FindTlv(tlv::kReceiptedMessageId)) {
@@ -460,7 +479,8 @@ SmppSession::DeliverAnswer SmsChannel::OnReceipt(const ShortMessage& sm, const s
     Log(Level::kDebug, "receipt for " + *id + ": " + receipt->stat);
     return {};
   }
-  const std::string detail = receipt->stat + (receipt->error.empty() ? "" : " err:" + receipt->error);
+  const std::string detail =
+      receipt->stat + (receipt->error.empty() ? "" : " err:" + receipt->error);
   const bool delivered = receipt->outcome == Receipt::Outcome::kDelivered;
   std::optional<std::pair<std::string, bool>> report;
   {
@@ -479,7 +499,7 @@ SmppSession::DeliverAnswer SmsChannel::OnReceipt(const ShortMessage& sm, const s
 }
 
 std::optional<std::pair<std::string, bool>> SmsChannel::ApplyReceipt(PartGroup& group,
-                                                                      bool delivered) {
+                                                                     bool delivered) {
   if (group.reported) return std::nullopt;
   if (!delivered) {
     group.reported = true;  // one failed part: the message as a whole failed
@@ -491,8 +511,8 @@ std::optional<std::pair<std::string, bool>> SmsChannel::ApplyReceipt(PartGroup& 
 }
 
 void SmsChannel::Report(const std::string& id, bool delivered, const std::string& detail) {
-  host_->ReportDelivery(id, delivered ? sdk::DeliveryState::kDelivered : sdk::DeliveryState::kFailed,
-                        detail);
+  host_->ReportDelivery(
+      id, delivered ? sdk::DeliveryState::kDelivered : sdk::DeliveryState::kFailed, detail);
 }
 
 bool SmsChannel::HandOver(const std::string& chat_id, const std::string& provider_id,
@@ -508,7 +528,8 @@ bool SmsChannel::HandOver(const std::string& chat_id, const std::string& provide
 }
 
 SmppSession::DeliverAnswer SmsChannel::OnMo(const ShortMessage& sm) {
-  const std::string chat = ChatIdFromAddress(sm.source_addr, sm.source_addr_ton, config_.country_code);
+  const std::string chat =
+      ChatIdFromAddress(sm.source_addr, sm.source_addr_ton, config_.country_code);
   std::string body = sm.short_message;
   bool udhi = (sm.esm_class & kEsmUdhi) != 0;
   if (body.empty()) {

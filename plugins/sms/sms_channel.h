@@ -32,8 +32,8 @@
 #include <vector>
 
 #include "reassembler.h"
-#include "sms_text.h"
 #include "smpp_session.h"
+#include "sms_text.h"
 #include "vikno/sdk/channel.h"
 #include "vikno/sdk/settings.h"
 

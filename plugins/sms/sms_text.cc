@@ -129,17 +129,39 @@ std::u16string DecodeGsmUnpacked(const std::string& octets) {
       out.push_back(u'\uFFFD');
     } else if (c == 0x1B && i + 1 < octets.size()) {
       switch (static_cast<unsigned char>(octets[++i])) {
-        case 0x0A: out.push_back(u'\f'); break;
-        case 0x14: out.push_back(u'^'); break;
-        case 0x28: out.push_back(u'{'); break;
-        case 0x29: out.push_back(u'}'); break;
-        case 0x2F: out.push_back(u'\\'); break;
-        case 0x3C: out.push_back(u'['); break;
-        case 0x3D: out.push_back(u'~'); break;
-        case 0x3E: out.push_back(u']'); break;
-        case 0x40: out.push_back(u'|'); break;
-        case 0x65: out.push_back(u'€'); break;
-        default: out.push_back(u' '); break;  // TS 23.038: unknown escapes show as space
+        case 0x0A:
+          out.push_back(u'\f');
+          break;
+        case 0x14:
+          out.push_back(u'^');
+          break;
+        case 0x28:
+          out.push_back(u'{');
+          break;
+        case 0x29:
+          out.push_back(u'}');
+          break;
+        case 0x2F:
+          out.push_back(u'\\');
+          break;
+        case 0x3C:
+          out.push_back(u'[');
+          break;
+        case 0x3D:
+          out.push_back(u'~');
+          break;
+        case 0x3E:
+          out.push_back(u']');
+          break;
+        case 0x40:
+          out.push_back(u'|');
+          break;
+        case 0x65:
+          out.push_back(u'€');
+          break;
+        default:
+          out.push_back(u' ');
+          break;  // TS 23.038: unknown escapes show as space
       }
     } else {
       out.push_back(kBasic[c]);
@@ -173,10 +195,19 @@ std::vector<std::u16string> SplitUcs2(const std::u16string& text, bool sixteen_b
 std::string ConcatUdh(uint16_t ref, uint8_t total, uint8_t seq, bool sixteen_bit_ref) {
   std::string udh;
   if (sixteen_bit_ref) {
-    udh = {0x06, 0x08, 0x04, static_cast<char>(ref >> 8), static_cast<char>(ref & 0xFF),
-           static_cast<char>(total), static_cast<char>(seq)};
+    udh = {0x06,
+           0x08,
+           0x04,
+           static_cast<char>(ref >> 8),
+           static_cast<char>(ref & 0xFF),
+           static_cast<char>(total),
+           static_cast<char>(seq)};
   } else {
-    udh = {0x05, 0x00, 0x03, static_cast<char>(ref & 0xFF), static_cast<char>(total),
+    udh = {0x05,
+           0x00,
+           0x03,
+           static_cast<char>(ref & 0xFF),
+           static_cast<char>(total),
            static_cast<char>(seq)};
   }
   return udh;
@@ -233,7 +264,8 @@ UdhSplit SplitUdh(const std::string& sm, bool has_udhi) {
 std::optional<Receipt> ParseReceipt(const std::string& text,
                                     const std::optional<std::string>& tlv_message_id,
                                     std::optional<uint8_t> tlv_message_state) {
-  // "id:IIII sub:SSS dlvrd:DDD submit date:YYMMDDhhmm done date:YYMMDDhhmm stat:DDDDDDD err:E text:..."
+  // "id:IIII sub:SSS dlvrd:DDD submit date:YYMMDDhhmm done date:YYMMDDhhmm stat:DDDDDDD err:E
+  // text:..."
   std::map<std::string, std::string> fields;
   const std::string keys[] = {"id:", "stat:", "err:"};
   for (const std::string& key : keys) {
@@ -260,12 +292,18 @@ std::optional<Receipt> ParseReceipt(const std::string& text,
   r.error = fields.count("err:") ? fields["err:"] : "";
   if (tlv_message_state) {
     switch (*tlv_message_state) {
-      case 2: r.outcome = Receipt::Outcome::kDelivered; break;      // DELIVERED
-      case 3:                                                        // EXPIRED
-      case 4:                                                        // DELETED
-      case 5:                                                        // UNDELIVERABLE
-      case 8: r.outcome = Receipt::Outcome::kFailed; break;         // REJECTED
-      default: r.outcome = Receipt::Outcome::kPending; break;       // ENROUTE, ACCEPTED, UNKNOWN
+      case 2:
+        r.outcome = Receipt::Outcome::kDelivered;
+        break;  // DELIVERED
+      case 3:   // EXPIRED
+      case 4:   // DELETED
+      case 5:   // UNDELIVERABLE
+      case 8:
+        r.outcome = Receipt::Outcome::kFailed;
+        break;  // REJECTED
+      default:
+        r.outcome = Receipt::Outcome::kPending;
+        break;  // ENROUTE, ACCEPTED, UNKNOWN
     }
   } else if (r.stat == "DELIVRD") {
     r.outcome = Receipt::Outcome::kDelivered;

@@ -57,9 +57,9 @@ struct ConcatInfo {
 
 // A short_message split into its UDH (when esm_class has UDHI) and payload.
 struct UdhSplit {
-  bool ok = true;           // false: the UDH length runs past the message
+  bool ok = true;                    // false: the UDH length runs past the message
   std::optional<ConcatInfo> concat;  // set when a valid concatenation IE was present
-  std::string payload;      // the octets after the UDH
+  std::string payload;               // the octets after the UDH
 };
 UdhSplit SplitUdh(const std::string& short_message, bool has_udhi);
 
@@ -87,7 +87,8 @@ std::optional<std::string> NormalizeReceiptId(const std::string& id, ReceiptIdFo
 // (TON 1) numbers and for national ones when `country_code` is set
 // (national "0501234567" with "380" → "+380501234567"); an alphanumeric or
 // otherwise unparseable sender is returned as written.
-std::string ChatIdFromAddress(const std::string& addr, uint8_t ton, const std::string& country_code);
+std::string ChatIdFromAddress(const std::string& addr, uint8_t ton,
+                              const std::string& country_code);
 // An E.164 chat id ("+380501234567") as a destination: the digits, to be
 // sent with TON 1 / NPI 1; nullopt when it is not "+" and 7..15 digits.
 std::optional<std::string> DestinationFromChatId(const std::string& chat_id);

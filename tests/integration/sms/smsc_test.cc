@@ -49,16 +49,11 @@ class SmsChannelTest : public ::testing::Test {
   }
 
   std::map<std::string, std::string> Settings(Smsc& smsc) {
-    return {{"host", "127.0.0.1"},
-            {"port", std::to_string(smsc.smpp_port())},
-            {"system_id", "vikno"},
-            {"password", "secret"},
-            {"source_addr", "SumyRada"},
-            {"tps", "50"},
-            {"reconnect_min_ms", "100"},
-            {"reconnect_max_s", "1"},
-            {"throttle_backoff_ms", "200"},
-            {"start_timeout_s", "5"}};
+    return {{"host", "127.0.0.1"},          {"port", std::to_string(smsc.smpp_port())},
+            {"system_id", "vikno"},         {"password", "secret"},
+            {"source_addr", "SumyRada"},    {"tps", "50"},
+            {"reconnect_min_ms", "100"},    {"reconnect_max_s", "1"},
+            {"throttle_backoff_ms", "200"}, {"start_timeout_s", "5"}};
   }
 
   // Loads and starts the plugin; the Start status.
@@ -203,8 +198,8 @@ TEST_F(SmsChannelTest, ADuplicatePartIsIgnored) {
   ASSERT_TRUE(Load(Settings(smsc)).ok) << host_.lines().Joined();
   const std::string text = ThreePartText();
   // Out of order, with parts 2 and 3 each sent twice.
-  smsc.Post("/mo", R"({"from":"380501234567","text":")" + text +
-                       R"(","order":[2,1,3],"repeat":[2,3]})");
+  smsc.Post("/mo",
+            R"({"from":"380501234567","text":")" + text + R"(","order":[2,1,3],"repeat":[2,3]})");
   ASSERT_TRUE(WaitFor([&] { return host_.delivered().size() == 1; }));
   ASSERT_TRUE(WaitFor([&] { return smsc.CountEvents("deliver_sm_resp") == 5; }));
   EXPECT_EQ(smsc.CountEvents("deliver_sm_resp", 0), 5) << "every part acknowledged";
@@ -325,8 +320,9 @@ TEST_F(SmsChannelTest, SeveralAccountsEachBindTheirSession) {
   EXPECT_EQ(b.Bound(), 1);
   EXPECT_EQ(channel().Limits().overall.count, 10);
   for (int i = 0; i < 10; ++i)
-    ASSERT_EQ(channel().Send(Out("m" + std::to_string(i), "Повідомлення " + std::to_string(i))).outcome,
-              sdk::SendResult::Outcome::kSent);
+    ASSERT_EQ(
+        channel().Send(Out("m" + std::to_string(i), "Повідомлення " + std::to_string(i))).outcome,
+        sdk::SendResult::Outcome::kSent);
   EXPECT_EQ(a.Submitted()->size() + b.Submitted()->size(), 10u);
   EXPECT_GE(a.Submitted()->size(), 3u) << "the sessions share the load";
   EXPECT_GE(b.Submitted()->size(), 3u);
@@ -346,7 +342,8 @@ class SmsOutboxTest : public SmsChannelTest {
     std::filesystem::create_directories(dir_ / "messages");
     std::ofstream(dir_ / "messages" / "uk.yaml")
         << "notice:\n  test: \"Звернення №{n}: статус змінено на «в роботі»\"\n"
-           "  long: \"" << ThreePartText() << " №{n}\"\n";
+           "  long: \""
+        << ThreePartText() << " №{n}\"\n";
     store_ = std::make_unique<SqliteStore>((dir_ / "store.sqlite").string());
     store_->Migrate();
     messages_ = std::make_unique<Messages>(dir_ / "messages", "uk", std::filesystem::path{},
@@ -421,7 +418,8 @@ TEST_F(SmsOutboxTest, SmscThrottlingSlowsTheSenderWithoutLosingAMessage) {
   const auto start = std::chrono::steady_clock::now();
   StartSender();
   ASSERT_TRUE(WaitFor([&] { return Count(OutboxState::kSent) == 30; }, 60s))
-      << "sent " << Count(OutboxState::kSent) << "\n" << host_.lines().Joined();
+      << "sent " << Count(OutboxState::kSent) << "\n"
+      << host_.lines().Joined();
   const auto took = std::chrono::steady_clock::now() - start;
   EXPECT_GE(smsc.CountEvents("submit_sm"), 31) << "the SMSC refused some (0x58)";
   EXPECT_GT(sender_->stats().retried, 0);
@@ -448,7 +446,8 @@ TEST_F(SmsOutboxTest, LinkCutMidBatchReconnectsAndDeliversEveryMessageOnce) {
   smsc.Post("/drop", R"({"after_submits":25})");
   StartSender();
   ASSERT_TRUE(WaitFor([&] { return Count(OutboxState::kSent) == 40; }, 60s))
-      << "sent " << Count(OutboxState::kSent) << "\n" << host_.lines().Joined();
+      << "sent " << Count(OutboxState::kSent) << "\n"
+      << host_.lines().Joined();
   EXPECT_GE(smsc.Binds(), 2) << "the channel bound again after the cut";
   EXPECT_THAT(host_.lines().Joined(), HasSubstr("link down"));
   auto texts = Texts(smsc);

@@ -22,7 +22,9 @@ TEST(SmsTextTest, Utf8RoundTripsAndRefusesInvalidInput) {
   EXPECT_FALSE(Utf8ToUtf16("abc\xE2\x82").has_value()) << "truncated";
   EXPECT_FALSE(Utf8ToUtf16("\xF5\x80\x80\x80").has_value()) << "above U+10FFFF";
   // A lone surrogate from a garbled MO shows as U+FFFD, not an error.
-  EXPECT_EQ(Utf16ToUtf8(std::u16string{u'a', char16_t(0xD83D), u'b'}), "a\xEF\xBF\xBD" "b");
+  EXPECT_EQ(Utf16ToUtf8(std::u16string{u'a', char16_t(0xD83D), u'b'}),
+            "a\xEF\xBF\xBD"
+            "b");
 }
 
 TEST(SmsTextTest, SplitsAt70Then67Units) {
