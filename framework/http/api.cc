@@ -392,6 +392,8 @@ void RegisterRoutes(Router& router, const ApiDeps& deps) {
   router.Add(
       "GET", "/api/v1/messages", [d](Call& c) { return PanelMessages(*d, c); },
       /*needs_auth=*/false);
+  RegisterRequestRoutes(router, deps);   // api_requests.cc
+  RegisterOperatorRoutes(router, deps);  // api_operator.cc
 }
 
 }  // namespace vikno::http
