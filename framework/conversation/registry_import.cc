@@ -228,25 +228,24 @@ RegistryImportCounts ImportAddresses(Store& store, const std::filesystem::path& 
 
   RegistryImportCounts counts;
   counts.rows = static_cast<int64_t>(rows.size());
+  // One row per building; a later row's district and point win.
   using Key = std::tuple<std::string, std::string, std::string>;
-  std::set<Key> existing;
-  std::set<std::string> cities;
-  for (const auto& a : rows) cities.insert(a.city);
-  for (const auto& city : cities)
-    for (const auto& a : store.ListRegistryAddresses(city))
-      existing.emplace(a.city, a.street, a.house);
-  std::set<Key> seen;
+  std::map<Key, size_t> position;
+  std::vector<RegistryAddress> unique;
   for (const auto& a : rows) {
     Key key{a.city, a.street, a.house};
-    if (!seen.insert(key).second) {
-      ++counts.duplicates;  // the later row's district and point win, as in the store
-    } else if (existing.count(key)) {
-      ++counts.updated;
-    } else {
-      ++counts.inserted;
+    if (auto it = position.find(key); it != position.end()) {
+      ++counts.duplicates;
+      unique[it->second] = a;
+      continue;
     }
-    store.UpsertRegistryAddress(a);
+    position.emplace(std::move(key), unique.size());
+    unique.push_back(a);
   }
+  // One transaction for the whole file: all or nothing, and fast.
+  const RegistryUpsertCounts stored = store.UpsertRegistryAddresses(unique);
+  counts.inserted = stored.inserted;
+  counts.updated = stored.updated;
   return counts;
 }
 

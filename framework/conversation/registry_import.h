@@ -53,9 +53,9 @@ struct RegistryImportCounts {
 std::vector<RegistryAddress> ParseRegistryCsv(const std::string& text, const std::string& source);
 
 // Reads `csv`, checks it whole, then upserts every building. Throws
-// RegistryImportError for an unreadable or invalid file (nothing written),
-// StoreError when the store fails (rows written before stay; re-run the
-// import, it is idempotent).
+// RegistryImportError for an unreadable or invalid file, StoreError when the
+// store fails; either way nothing is written (one transaction). Re-running
+// the import is idempotent.
 RegistryImportCounts ImportAddresses(Store& store, const std::filesystem::path& csv);
 
 }  // namespace vikno::conversation

@@ -1,20 +1,33 @@
 #include "host/commands.h"
 
+#include <Poco/Environment.h>
 #include <Poco/Util/Timer.h>
 #include <Poco/Util/TimerTask.h>
 
+#include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <memory>
 
+#include "conversation/address_matcher.h"
+#include "conversation/conversation_service.h"
+#include "conversation/registry_import.h"
+#include "conversation/store_repository.h"
 #include "files/file_store.h"
 #include "host/city.h"
 #include "host/logging.h"
+#include "host/residents.h"
 #include "host/store_factory.h"
 #include "host/user_command.h"
 #include "http/server.h"
 #include "messages/messages.h"
+#include "outbox/outbox.h"
+#include "outbox/sender.h"
+#include "plugins/channel_registry.h"
+#include "rules/lua_rules.h"
 #include "workflow/appeal_service.h"
 #include "workflow/retention.h"
+#include "workflow/scheduler_runner.h"
 
 namespace vikno {
 namespace {
@@ -63,7 +76,78 @@ class RetentionTask final : public Poco::Util::TimerTask {
   int years_;
 };
 
+// Forgets intake keys older than the de-duplication window (hourly).
+class InboundPurgeTask final : public Poco::Util::TimerTask {
+ public:
+  InboundPurgeTask(Store& store, const Clock& clock, int days)
+      : store_(store), clock_(clock), days_(days) {}
+  void run() override {
+    try {
+      const int64_t n = store_.PurgeInbound(clock_.Now() - std::chrono::hours(24) * days_);
+      if (n > 0) Log(Poco::Message::PRIO_INFORMATION, "intake", "old intake keys purged", {{"count", n}});
+    } catch (const std::exception& e) {
+      Log(Poco::Message::PRIO_WARNING, "intake", "purging intake keys failed",
+          {{"error", std::string(e.what())}});
+    }
+  }
+
+ private:
+  Store& store_;
+  const Clock& clock_;
+  int days_;
+};
+
+// The limits the sender uses for `name`: the channel's declared ones with
+// the configured overrides (outbox.rates.<name>) laid over them.
+sdk::RateLimit EffectiveLimits(const Config& config, const std::string& name,
+                               sdk::RateLimit declared) {
+  const auto it = config.outbox.rates.find(name);
+  if (it == config.outbox.rates.end()) return declared;
+  if (it->second.per_second > 0) declared.overall = sdk::Rate{it->second.per_second, std::chrono::seconds(1)};
+  if (it->second.per_recipient_per_second > 0)
+    declared.per_recipient =
+        sdk::Rate{it->second.per_recipient_per_second, std::chrono::seconds(1)};
+  return declared;
+}
+
+// The demo works at once: a city folder's addresses.csv fills an empty
+// registry on start (R3). Returns the address matcher over the registry.
+std::unique_ptr<conversation::AddressMatcher> LoadRegistry(Store& store, const Config& config,
+                                                           const std::string& city) {
+  const std::filesystem::path csv = std::filesystem::path(config.rules_dir) / "addresses.csv";
+  if (store.ListRegistryAddresses(city).empty() && std::filesystem::exists(csv)) {
+    const auto counts = conversation::ImportAddresses(store, csv);
+    Log(Poco::Message::PRIO_NOTICE, "host", "address registry imported on first start",
+        {{"file", csv.string()}, {"city", city}, {"buildings", counts.inserted}});
+  }
+  auto addresses = store.ListRegistryAddresses(city);
+  Log(Poco::Message::PRIO_INFORMATION, "host", "address registry",
+      {{"city", city}, {"buildings", static_cast<int64_t>(addresses.size())}});
+  if (addresses.empty()) return nullptr;
+  return std::make_unique<conversation::AddressMatcher>(std::move(addresses));
+}
+
 }  // namespace
+
+int ImportAddressesCommand(const Config& config, const std::string& csv, std::ostream& out,
+                           std::ostream& err) {
+  auto store = OpenMigrated(config, err);
+  if (!store) return kExitFailure;
+  try {
+    const auto c = conversation::ImportAddresses(*store, csv);
+    out << "imported " << csv << ": " << c.rows << " rows, " << c.inserted << " new buildings, "
+        << c.updated << " updated";
+    if (c.duplicates > 0) out << ", " << c.duplicates << " repeated rows";
+    out << "\n";
+    return kExitOk;
+  } catch (const conversation::RegistryImportError& e) {
+    err << "vikno: nothing was imported: " << e.what() << "\n";
+    return kExitFailure;
+  } catch (const std::exception& e) {
+    err << "vikno: import failed, nothing was imported: " << e.what() << "\n";
+    return kExitFailure;
+  }
+}
 
 int CheckConfigCommand(const std::string& path, std::ostream& out, std::ostream& err) {
   try {
@@ -143,6 +227,73 @@ int ServeCommand(const Config& config, std::ostream& out, std::ostream& err,
   SystemClock clock;
   AppealService appeals(*store, *city.rules, clock);
   Retention retention(*store, files, clock);
+  const std::string host_id = Poco::Environment::nodeName() + ":" + config.http.listen;
+
+  // ---- the residents' side (issue 4) ----
+  std::unique_ptr<conversation::AddressMatcher> matcher;
+  try {
+    matcher = LoadRegistry(*store, config, city.name);
+  } catch (const std::exception& e) {
+    err << "vikno: address registry: " << e.what() << "\n";
+    return kExitFailure;
+  }
+  Outbox outbox(*store, clock);
+  SenderOptions sender_options;
+  sender_options.host_id = host_id;
+  sender_options.workers_per_channel = config.outbox.workers_per_channel;
+  sender_options.batch_size = config.outbox.batch_size;
+  sender_options.max_attempts = config.outbox.max_attempts;
+  // The channels are known after they start; the sender is created then.
+  std::unique_ptr<OutboxSender> sender;
+  std::atomic<OutboxSender*> wake_target{nullptr};
+  const auto wake = [&wake_target](const std::string& channel) {
+    if (OutboxSender* s = wake_target.load()) s->Wake(channel);
+  };
+  outbox.OnQueued(wake);
+  OutboxReplySink replies(*store, *messages, clock, wake);
+  // R30: blocks are per channel (store/block_store.h) while the dialogue
+  // asks per resident: blocked on "all" or on any channel they write from.
+  conversation::StoreConversationRepository repository(
+      *store, [s = store.get()](const std::string& resident_id) {
+        if (s->IsResidentBlocked(resident_id, kAllChannels)) return true;
+        for (const auto& b : s->ListChannelBindings(resident_id))
+          if (s->IsResidentBlocked(resident_id, b.channel)) return true;
+        return false;
+      });
+  conversation::ConversationOptions conversation_options;
+  conversation_options.retention_years = config.retention_years;
+  conversation::ConversationService conversation(*store, repository, appeals, files, *messages,
+                                                 matcher.get(), clock, replies,
+                                                 conversation_options);
+  ResidentNotices notices(*store, outbox, *messages, conversation);
+  appeals.SetStatusHook(&notices);
+
+  std::unique_ptr<DeadlineWatch> watch;
+  if (auto lua = std::dynamic_pointer_cast<rules::LuaRules>(city.rules)) {
+    SchedulerOptions scheduler_options;
+    scheduler_options.holder = host_id;
+    watch = std::make_unique<DeadlineWatch>(*store, *lua, outbox, clock, scheduler_options,
+                                            std::chrono::seconds(30));
+    appeals.SetCreateHook(&watch->repeats());
+  }
+
+  IntakeOptions intake_options;
+  intake_options.workers = config.intake.workers;
+  intake_options.queue_capacity = static_cast<size_t>(config.intake.queue_capacity);
+  ResidentIntake intake(
+      *store, clock,
+      [&conversation](const std::string& channel, const sdk::InboundMessage& m) {
+        conversation.Handle(channel, m);
+      },
+      intake_options);
+  intake.Start();
+  try {
+    intake.Replay();
+  } catch (const std::exception& e) {
+    err << "vikno: intake: cannot read the messages of the last run: " << e.what() << "\n";
+    return kExitFailure;
+  }
+  ChannelRegistry channels(intake, clock, config.http.public_url);
 
   http::ApiDeps deps;
   deps.appeals = &appeals;
@@ -169,6 +320,10 @@ int ServeCommand(const Config& config, std::ostream& out, std::ostream& err,
     if (language == m->language()) return static_cast<const Messages*>(m);
     return o != nullptr && language == o->language() ? static_cast<const Messages*>(o) : nullptr;
   };
+  deps.webhook = [&channels](const std::string& channel, const std::string& path,
+                             sdk::WebhookRequest request) {
+    return channels.HandleWebhook(channel, path, std::move(request));
+  };
   http::HttpServer server(config.http, config.api_keys, deps);
   try {
     server.Start();
@@ -177,11 +332,48 @@ int ServeCommand(const Config& config, std::ostream& out, std::ostream& err,
     return kExitFailure;
   }
 
+  // The channels start once the webhooks can be served. A channel with no
+  // library is built into the host (the web form): not a plugin.
+  std::vector<ChannelSpec> specs;
+  for (const auto& ch : config.channels) {
+    if (ch.library.empty()) {
+      Log(Poco::Message::PRIO_INFORMATION, "channels", "built-in channel, no plugin",
+          {{"channel", ch.name}});
+      continue;
+    }
+    specs.push_back(ChannelSpec{ch.name, ch.library, ch.settings});
+  }
+  for (const auto& report : channels.StartAll(specs)) {
+    if (report.running)
+      Log(Poco::Message::PRIO_NOTICE, "channels", "channel running", {{"channel", report.name}});
+    else
+      Log(Poco::Message::PRIO_ERROR, "channels", "channel not started; the others run",
+          {{"channel", report.name}, {"code", report.refusal_code}, {"error", report.error}});
+  }
+  std::vector<std::unique_ptr<OutboxChannel>> outbox_channels;
+  for (const auto& name : channels.Running()) {
+    const sdk::RateLimit limits =
+        EffectiveLimits(config, name, channels.Limits(name).value_or(sdk::RateLimit{}));
+    sender_options.rate_overrides[name] = limits;
+  }
+  sender = std::make_unique<OutboxSender>(*store, *messages, clock, sender_options);
+  for (const auto& name : channels.Running()) {
+    outbox_channels.push_back(std::make_unique<FunctionOutboxChannel>(
+        [&channels, name](const sdk::OutboundMessage& m) { return channels.Send(name, m); },
+        sender->LimitsOf(name)));
+    sender->AddChannel(name, *outbox_channels.back());
+  }
+  sender->Start();
+  wake_target = sender.get();
+  if (watch) watch->Start();
+
   // R32: once a minute after start (so a host restarted daily still purges),
   // then every 24 hours.
   Poco::Util::Timer timer;
   timer.scheduleAtFixedRate(new RetentionTask(retention, config.retention_years), 60 * 1000L,
                             24L * 60 * 60 * 1000);
+  timer.scheduleAtFixedRate(new InboundPurgeTask(*store, clock, config.intake.dedup_days),
+                            5 * 60 * 1000L, 60L * 60 * 1000);
 
   out << "vikno listening on " << server.url() << "\n";
   BootstrapAdministrator(accounts, server.url(), out);
@@ -201,13 +393,31 @@ int ServeCommand(const Config& config, std::ostream& out, std::ostream& err,
 
   Log(Poco::Message::PRIO_NOTICE, "host",
       "stopping: no new requests, finishing the ones in flight");
+  // Order: no new requests or webhooks, no more polling, the messages taken
+  // handled, what they queued left for the next start, then the store.
   // 35 s outlasts the server's 30 s socket time-out, so only a wedged
   // handler could still be running after it.
   const bool drained = server.Stop(std::chrono::seconds(35));
   if (!drained)
     Log(Poco::Message::PRIO_WARNING, "host", "requests still running after the grace period",
         {{"in_flight", static_cast<int64_t>(server.InFlight())}});
+  channels.StopAll();  // webhooks closed, polling stopped: nothing new comes in
+  intake.Stop();       // the messages already taken are handled
+  {
+    const auto st = intake.stats();
+    Log(Poco::Message::PRIO_NOTICE, "intake", "stopped",
+        {{"accepted", st.accepted},
+         {"duplicates", st.duplicates},
+         {"busy", st.busy},
+         {"handled", st.handled},
+         {"failed", st.failed},
+         {"left_pending", st.left_pending}});
+  }
+  wake_target = nullptr;
+  sender->Stop();  // in-flight sends recorded; the rest stays queued
+  if (watch) watch->Stop();
   timer.cancel(/*wait=*/true);  // a retention pass in progress completes
+  appeals.SetStatusHook(nullptr);
   store.reset();
   Log(Poco::Message::PRIO_NOTICE, "host", "stopped");
   return kExitOk;

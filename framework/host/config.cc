@@ -338,7 +338,8 @@ void ReadStorage(const Source& src, const MapReader& top, Config* c) {
 }
 
 void ReadHttp(const Source& src, const MapReader& top, Config* c) {
-  const MapReader m = top.Map("http", {"listen", "threads", "max_body_bytes", "web_dir"});
+  const MapReader m =
+      top.Map("http", {"listen", "threads", "max_body_bytes", "web_dir", "public_url"});
   m.String("listen", &c->http.listen);
   CheckListen(src, c->http.listen, m.Has("listen") ? m.ValueLine("listen") : m.line(),
               m.Path("listen"));
@@ -347,6 +348,43 @@ void ReadHttp(const Source& src, const MapReader& top, Config* c) {
   m.String("web_dir", &c->http.web_dir);
   if (c->http.web_dir.empty())
     src.Fail(m.ValueLine("web_dir"), m.Path("web_dir"), "must not be empty");
+  m.String("public_url", &c->http.public_url);
+  std::string& url = c->http.public_url;
+  if (!url.empty()) {
+    if (url.rfind("https://", 0) != 0 && url.rfind("http://", 0) != 0)
+      src.Fail(m.ValueLine("public_url"), m.Path("public_url"),
+               "expected an http:// or https:// URL, got '" + url + "'");
+    if (url.find_first_of(" \t\r\n?#") != std::string::npos)
+      src.Fail(m.ValueLine("public_url"), m.Path("public_url"),
+               "must be a plain base URL without spaces, query or fragment");
+    while (url.size() > 8 && url.back() == '/') url.pop_back();
+  }
+}
+
+void ReadOutbox(const Source& src, const MapReader& top, Config* c) {
+  const MapReader m =
+      top.Map("outbox", {"workers_per_channel", "batch_size", "max_attempts", "rates"});
+  m.Int("workers_per_channel", &c->outbox.workers_per_channel, 1, 64);
+  m.Int("batch_size", &c->outbox.batch_size, 1, 1000);
+  m.Int("max_attempts", &c->outbox.max_attempts, 1, 100);
+  if (!m.Has("rates")) return;
+  const YAML::Node rates = m.Node("rates");
+  const int rates_line = m.ValueLine("rates");
+  if (rates.IsNull()) return;
+  if (!rates.IsMap())
+    src.Fail(rates_line, m.Path("rates"), "expected a map of channel names, got " + Describe(rates));
+  for (auto it = rates.begin(); it != rates.end(); ++it) {
+    const int key_line = LineOf(it->first, rates_line);
+    if (!it->first.IsScalar()) src.Fail(key_line, m.Path("rates"), "keys must be channel names");
+    const std::string name = it->first.Scalar();
+    const std::string path = m.Path("rates") + "." + name;
+    if (c->outbox.rates.count(name)) src.Fail(key_line, path, "duplicate key");
+    const MapReader r(src, it->second, path, key_line, {"per_second", "per_recipient_per_second"});
+    OutboxRateConfig rate;
+    r.Int("per_second", &rate.per_second, 0, 100000);
+    r.Int("per_recipient_per_second", &rate.per_recipient_per_second, 0, 100000);
+    c->outbox.rates[name] = rate;
+  }
 }
 
 // accounts: the panel's sessions and login throttle (issue 5).
@@ -386,6 +424,14 @@ void ReadAccounts(const Source& src, const MapReader& top, Config* c) {
   if (a.lockout_failures <= a.free_failures)
     src.Fail(m.ValueLine("lockout_failures"), m.Path("lockout_failures"),
              "must be more than free_failures");
+}
+
+void ReadIntake(const MapReader& top, Config* c) {
+  const MapReader m = top.Map("intake", {"workers", "queue_capacity", "dedup_days"});
+  m.Int("workers", &c->intake.workers, 1, 256);
+  m.Int("queue_capacity", &c->intake.queue_capacity, 1, 1000000);
+  // A provider re-sends for at most a day (Telegram keeps updates 24 h).
+  m.Int("dedup_days", &c->intake.dedup_days, 1, 365);
 }
 
 void ReadFiles(const Source& src, const MapReader& top, Config* c) {
@@ -556,7 +602,7 @@ Config LoadConfig(const std::string& path, const std::string& base_dir) {
   const MapReader top(src, root, "", 1,
                       {"data_dir", "rules_dir", "messages_dir", "language", "retention_years",
                        "log_level", "storage", "http", "files", "api_keys", "channels",
-                       "accounts"});
+                       "outbox", "intake", "accounts"});
   top.String("data_dir", &c.data_dir);
   if (c.data_dir.empty()) src.Fail(top.ValueLine("data_dir"), "data_dir", "must not be empty");
   top.String("rules_dir", &c.rules_dir);
@@ -576,6 +622,8 @@ Config LoadConfig(const std::string& path, const std::string& base_dir) {
   ReadFiles(src, top, &c);
   ReadApiKeys(src, top, &c);
   ReadChannels(src, top, &c);
+  ReadOutbox(src, top, &c);
+  ReadIntake(top, &c);
   ReadAccounts(src, top, &c);
 
   c.data_dir = src.Resolve(c.data_dir);

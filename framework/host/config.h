@@ -43,6 +43,32 @@ struct HttpConfig {
   int64_t max_body_bytes = 1 << 20;  // JSON bodies; uploads have their own limit
   // The static pages: <web_dir>/panel is served under /panel/ (issue 5).
   std::string web_dir = "web";
+  // The address the world reaches this host at ("https://city.example"),
+  // without a trailing slash; channels tell their provider webhook URLs under
+  // it (/hooks/<channel>/...). Empty: webhooks are given as paths only.
+  std::string public_url;
+};
+
+// The outbox sender (framework/outbox/sender.h): threads per channel, rows
+// per claim, attempts, and overrides of the channels' declared rate limits.
+struct OutboxRateConfig {
+  int per_second = 0;            // overall messages per second (0: the channel's own)
+  int per_recipient_per_second = 0;  // to one chat (0: the channel's own)
+};
+struct OutboxConfig {
+  int workers_per_channel = 2;
+  int batch_size = 50;
+  int max_attempts = 12;
+  std::map<std::string, OutboxRateConfig> rates;  // by channel name
+};
+
+// Residents' messages from the channels (DESIGN.md "Threads and queues"): a
+// bounded queue read by `workers` threads; one chat always goes to the same
+// worker, so its messages are handled in order.
+struct IntakeConfig {
+  int workers = 4;
+  int queue_capacity = 1000;  // messages waiting; beyond it a channel is told "busy"
+  int dedup_days = 7;         // provider ids remembered for de-duplication
 };
 
 // A key for the REST API until staff accounts land (issue 5): a name, a role,
@@ -107,6 +133,8 @@ struct Config {
   std::vector<ApiKeyConfig> api_keys;
   AccountsConfig accounts;
   std::vector<ChannelConfig> channels;
+  OutboxConfig outbox;
+  IntakeConfig intake;
   std::string log_level = "information";
 };
 

@@ -8,6 +8,7 @@
 //   vikno purge        [--config ...]
 //   vikno rules test <city-dir>
 //   vikno user add --login L --role R [--name N] [--services a,b]
+//   vikno import addresses <csv> [--config ...]
 #include <Poco/Util/HelpFormatter.h>
 #include <Poco/Util/Option.h>
 #include <Poco/Util/OptionSet.h>
@@ -95,12 +96,19 @@ class ViknoApp final : public Poco::Util::ServerApplication {
         return kExitConfig;
       }
     }
-    if (args.size() != 1) {
+    std::string import_file;
+    if (command == "import") {
+      if (args.size() != 3 || args[1] != "addresses") {
+        std::cerr << "usage: vikno import addresses <csv> [--config file]\n";
+        return kExitUsage;
+      }
+      import_file = args[2];
+    } else if (args.size() != 1) {
       std::cerr << "vikno " << command << ": unexpected argument '" << args[1] << "'\n";
       return kExitUsage;
     }
     if (command == "check-config") return CheckConfigCommand(config_path_, std::cout, std::cerr);
-    if (command != "serve" && command != "migrate" && command != "purge") {
+    if (command != "serve" && command != "migrate" && command != "purge" && command != "import") {
       std::cerr << "vikno: unknown command '" << command << "'\n";
       Usage(std::cerr);
       return kExitUsage;
@@ -121,6 +129,7 @@ class ViknoApp final : public Poco::Util::ServerApplication {
     }
     if (command == "migrate") return MigrateCommand(config, std::cout, std::cerr);
     if (command == "purge") return PurgeCommand(config, std::cout, std::cerr);
+    if (command == "import") return ImportAddressesCommand(config, import_file, std::cout, std::cerr);
     BlockTerminationSignals();
     return ServeCommand(config, std::cout, std::cerr, [this] { waitForTerminationRequest(); });
   }
@@ -138,13 +147,14 @@ class ViknoApp final : public Poco::Util::ServerApplication {
   void Usage(std::ostream& out) {
     out << "usage: vikno <command> [--config file]\n"
            "commands:\n"
-           "  serve          run the host (HTTP, REST API, retention)\n"
+           "  serve          run the host (HTTP, REST API, channels, retention)\n"
            "  migrate        apply pending store migrations\n"
            "  check-config   validate the configuration file\n"
            "  purge          purge cards past the retention period now\n"
            "  rules test DIR run a city's tests.lua\n"
            "  user add --login L --role R [--name N] [--services a,b]\n"
            "                 create a staff account; prints its password\n"
+           "  import addresses CSV  load the city's address registry (all or nothing)\n"
            "options:\n"
            "  -c, --config FILE  configuration (default "
         << kDefaultConfig << ")\n";

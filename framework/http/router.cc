@@ -53,6 +53,11 @@ const std::string& Call::JsonBody() {
   if (!json)
     throw HttpError(415, "unsupported_media_type",
                     "Content-Type must be application/json, not '" + type + "'");
+  return RawBody();
+}
+
+const std::string& Call::RawBody() {
+  if (body_) return *body_;
   if (request_.hasContentLength() && request_.getContentLength64() > max_body_bytes_)
     throw HttpError(413, "payload_too_large",
                     "body is larger than " + std::to_string(max_body_bytes_) + " bytes");

@@ -58,6 +58,9 @@ class Call {
   // oversized body is never buffered), after checking the content type is
   // JSON (415 otherwise).
   const std::string& JsonBody();
+  // The body as it came, any content type (webhooks), with the same size
+  // limit; empty when there is none.
+  const std::string& RawBody();
   bool body_consumed() const { return body_consumed_; }
   bool has_body() const;
 

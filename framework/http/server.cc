@@ -10,6 +10,7 @@
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/URI.h>
 
+#include <cctype>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -96,6 +97,11 @@ void DrainUnreadBody(Poco::Net::HTTPServerRequest& request) {
   } catch (const Poco::Exception&) {
     // Time-out or reset: the client went away or stopped sending; we are done.
   }
+}
+
+std::string ToLower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
 }
 
 Reply ErrorReply(int status, const std::string& code, const std::string& message) {
@@ -218,6 +224,24 @@ HttpServer::HttpServer(HttpConfig config, std::vector<ApiKeyConfig> keys, ApiDep
   if (state_->deps.accounts)
     RegisterAccountRoutes(state_->router, state_->deps);
   RegisterStaticRoutes(state_->router, state_->config.web_dir);
+  if (state_->deps.webhook) {
+    auto hook = [webhook = state_->deps.webhook](Call& call) {
+      auto& request = call.request();
+      sdk::WebhookRequest r;
+      r.method = request.getMethod();
+      for (const auto& [name, value] : request) r.headers[ToLower(name)] = value;
+      for (const auto& [name, value] : call.query()) r.query[name] = value;
+      r.body = call.RawBody();  // 413 beyond http.max_body_bytes
+      r.remote_address = request.clientAddress().toString();
+      const std::string path = call.Param("path");
+      r.path = path;
+      auto answer = webhook(call.Param("channel"), path, std::move(r));
+      if (!answer) throw HttpError(404, "not_found", "no such webhook");
+      return Reply{answer->status, std::move(answer->body), {}, answer->content_type};
+    };
+    for (const char* method : {"POST", "GET", "PUT"})
+      state_->router.Add(method, "/hooks/{channel}/{path...}", hook, /*needs_auth=*/false);
+  }
 }
 
 HttpServer::~HttpServer() { Stop(); }

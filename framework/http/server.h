@@ -18,8 +18,8 @@
 
 #include "core/time.h"
 #include "host/config.h"
-#include "http/desk_services.h"
 #include "store/store.h"
+#include "vikno/sdk/webhook.h"
 #include "workflow/appeal_service.h"
 
 namespace vikno {
@@ -46,9 +46,13 @@ struct ApiDeps {
   // The loaded texts of a language ("uk", "en") for the panel's
   // GET /api/v1/messages; null for a language not loaded. May be unset.
   std::function<const Messages*(const std::string& language)> messages;
-  // Issue 5's desk: appeal requests, files, operator's window, knowledge
-  // base, abuse (http/desk_services.h). Null services answer 503.
-  DeskServices desk;
+  // The channels' webhooks, /hooks/<channel>/<path> (ChannelRegistry::
+  // HandleWebhook): no API key (a channel checks its provider's signature or
+  // secret itself), the raw body within max_body_bytes, header names in lower
+  // case. nullopt: no such hook (404). Unset: /hooks/ is not served.
+  std::function<std::optional<sdk::WebhookResponse>(
+      const std::string& channel, const std::string& path, sdk::WebhookRequest request)>
+      webhook;
 };
 
 class HttpServer {

@@ -208,7 +208,11 @@ Result<Appeal> AppealService::Transition(int64_t appeal_id, TransitionRequest re
     auto written =
         store_.UpdateAppeal(appeal, AuditEntry::By(actor, now, "appeal", std::to_string(appeal.id),
                                                    request.action, ToJson(details)));
-    if (written) return written;
+    if (written) {
+      if (status_hook_ != nullptr && from != to)
+        status_hook_->AfterTransition(written.value(), from, request.action, request.note, actor);
+      return written;
+    }
     if (written.refusal().code != "stale") return written.refusal();
   }
   return Refuse("stale", "appeal " + std::to_string(appeal_id) +

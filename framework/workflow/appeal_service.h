@@ -69,6 +69,9 @@ class AppealService {
   // workflow/scheduler.h). Not owned; null (the default) = none. Set before
   // serving requests.
   void SetCreateHook(AppealCreateHook* hook) { create_hook_ = hook; }
+  // Called after every stored status change (R7, R18). Not owned; null = none.
+  // Set before serving requests.
+  void SetStatusHook(AppealStatusHook* hook) { status_hook_ = hook; }
 
   // Registers an appeal. Refusals: "missing_description", "invalid_description"
   // (too long or not UTF-8), "invalid_channel", "invalid_resident" (unknown id),
@@ -113,6 +116,7 @@ class AppealService {
   RulesPort& rules_;
   Clock& clock_;
   AppealCreateHook* create_hook_ = nullptr;
+  AppealStatusHook* status_hook_ = nullptr;
 };
 
 // True when `text` is well-formed UTF-8 (no overlongs, no surrogates).

@@ -423,5 +423,45 @@ TEST(ShippedConfig, MysqlExampleNeedsThePassword) {
   ::unsetenv("VIKNO_ADMIN_API_KEY");
 }
 
+TEST_F(ConfigTest, ResidentsSideKeysHaveDefaultsAndBounds) {
+  Config c = Load("");
+  EXPECT_EQ(c.http.public_url, "");
+  EXPECT_EQ(c.intake.workers, 4);
+  EXPECT_EQ(c.intake.queue_capacity, 1000);
+  EXPECT_EQ(c.intake.dedup_days, 7);
+  EXPECT_EQ(c.outbox.workers_per_channel, 2);
+  EXPECT_TRUE(c.outbox.rates.empty());
+
+  c = Load(
+      "http:\n  public_url: \"https://city.example/\"\n"
+      "intake:\n  workers: 8\n  queue_capacity: 50\n  dedup_days: 2\n"
+      "outbox:\n  workers_per_channel: 3\n  batch_size: 10\n  max_attempts: 5\n"
+      "  rates:\n    telegram:\n      per_second: 20\n    sms:\n"
+      "      per_recipient_per_second: 2\n");
+  EXPECT_EQ(c.http.public_url, "https://city.example");  // the trailing slash dropped
+  EXPECT_EQ(c.intake.workers, 8);
+  EXPECT_EQ(c.intake.queue_capacity, 50);
+  EXPECT_EQ(c.intake.dedup_days, 2);
+  EXPECT_EQ(c.outbox.workers_per_channel, 3);
+  EXPECT_EQ(c.outbox.batch_size, 10);
+  EXPECT_EQ(c.outbox.max_attempts, 5);
+  EXPECT_EQ(c.outbox.rates.at("telegram").per_second, 20);
+  EXPECT_EQ(c.outbox.rates.at("telegram").per_recipient_per_second, 0);
+  EXPECT_EQ(c.outbox.rates.at("sms").per_recipient_per_second, 2);
+}
+
+TEST_F(ConfigTest, ResidentsSideKeysRefuseBadValuesWithFileLineAndKey) {
+  EXPECT_EQ(ErrorOf("http:\n  public_url: city.example\n"),
+            File() + ":4: http.public_url: expected an http:// or https:// URL, got 'city.example'");
+  EXPECT_EQ(ErrorOf("intake:\n  workers: 0\n"),
+            File() + ":4: intake.workers: must be between 1 and 256, got 0");
+  EXPECT_EQ(ErrorOf("outbox:\n  rates:\n    telegram:\n      per_secnd: 5\n"),
+            File() + ":6: outbox.rates.telegram.per_secnd: unknown key (did you mean per_second?)");
+  EXPECT_EQ(ErrorOf("outbox:\n  rates: [1]\n"),
+            File() + ":4: outbox.rates: expected a map of channel names, got a list");
+  EXPECT_EQ(ErrorOf("intake:\n  worker: 5\n"),
+            File() + ":4: intake.worker: unknown key (did you mean workers?)");
+}
+
 }  // namespace
 }  // namespace vikno
