@@ -110,7 +110,9 @@ class DeskApiTest : public ::testing::Test {
   }
   static void Expect(const HttpAnswer& a, int status, const std::string& code = "") {
     EXPECT_EQ(a.status, status) << a.body;
-    if (!code.empty()) EXPECT_EQ(a.ErrorCode(), code) << a.body;
+    if (!code.empty()) {
+      EXPECT_EQ(a.ErrorCode(), code) << a.body;
+    }
   }
   static std::string Multipart(const std::string& bytes, const std::string& name,
                                const std::string& type) {
