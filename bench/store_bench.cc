@@ -20,6 +20,7 @@
 
 #include "core/appeal.h"
 #include "core/audit.h"
+#include "appeal_mix.h"
 #include "store/sqlite/sqlite_store.h"
 #ifdef VIKNO_BENCH_MARIADB
 #include "support/mariadb_server.h"
@@ -32,6 +33,8 @@ using vikno::AppealQuery;
 using vikno::Status;
 using vikno::Store;
 using Clock = std::chrono::steady_clock;
+using vikno::bench::AppealFactory;
+using vikno::bench::kNow;
 
 struct Options {
   std::string backend = "both";
@@ -39,49 +42,6 @@ struct Options {
   int creates = 20'000;
   int runs = 200;
   std::string dir = std::filesystem::temp_directory_path();
-};
-
-const vikno::Timestamp kNow = vikno::FromUnix(1795353845);  // 2026-11-22
-
-// A city-like mix: 30 services, 200 categories under 20 branches, ten statuses
-// weighted towards closed cards, 20,000 buildings, three years of history.
-class AppealFactory {
- public:
-  explicit AppealFactory(uint32_t seed) : rng_(seed) {}
-
-  Appeal Next() {
-    Appeal a;
-    const int branch = Pick(20), leaf = Pick(10);
-    a.category = "branch" + std::to_string(branch) + "/leaf" + std::to_string(leaf);
-    a.type = Pick(100) < 5 ? "emergency" : "ordinary";
-    a.executors = {"service" + std::to_string((branch * 3 + leaf) % 30)};
-    a.address.registry_id = 1 + Pick(20'000);
-    a.address.city = "Суми";
-    a.address.street = "вулиця Соборна " + std::to_string(*a.address.registry_id % 400);
-    a.address.house = std::to_string(1 + *a.address.registry_id % 120);
-    a.address.flat = std::to_string(1 + Pick(200));
-    a.description = "Немає гарячої води в під’їзді, прохання перевірити стояк";
-    a.channel = Pick(2) ? "telegram" : "viber";
-    a.resident_id = "resident" + std::to_string(Pick(200'000));
-    a.created_at = kNow - std::chrono::seconds(Pick(3 * 365 * 86400));
-    a.updated_at = a.created_at;
-    const int s = Pick(100);
-    a.status = s < 60   ? Status::kCompleted
-               : s < 70 ? Status::kInWork
-               : s < 75 ? Status::kNew
-               : s < 80 ? Status::kAwaitingConfirmation
-               : s < 85 ? Status::kRejected
-               : s < 90 ? Status::kCancelled
-                        : Status::kNotConfirmed;
-    a.accept_due = a.created_at + std::chrono::hours(2);
-    a.resolve_due = a.created_at + std::chrono::days(5);
-    if (vikno::Info(a.status).final) a.closed_at = a.created_at + std::chrono::days(3);
-    return a;
-  }
-
- private:
-  int Pick(int n) { return static_cast<int>(rng_() % static_cast<uint32_t>(n)); }
-  std::mt19937 rng_;
 };
 
 double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
@@ -103,19 +63,6 @@ void BenchCreate(Store& store, const Options& opt) {
   const double s = Ms(Clock::now() - start) / 1000;
   std::printf("%-8s create appeal + audit entry: %d in %.2f s = %.0f appeals/s\n",
               store.Backend().c_str(), opt.creates, s, opt.creates / s);
-}
-
-void Seed(Store& store, int64_t rows) {
-  AppealFactory factory(2);
-  const auto start = Clock::now();
-  std::vector<Appeal> batch;
-  for (int64_t i = 0; i < rows; i += static_cast<int64_t>(batch.size())) {
-    batch.clear();
-    for (int64_t j = i; j < rows && batch.size() < 10'000; ++j) batch.push_back(factory.Next());
-    store.ImportAppeals(batch);
-  }
-  std::printf("%-8s seeded %lld appeals in %.1f s\n", store.Backend().c_str(),
-              static_cast<long long>(rows), Ms(Clock::now() - start) / 1000);
 }
 
 void BenchList(Store& store, const Options& opt) {
@@ -169,7 +116,10 @@ void BenchList(Store& store, const Options& opt) {
 void Run(Store& store, const Options& opt) {
   store.Migrate();
   BenchCreate(store, opt);
-  Seed(store, opt.rows);
+  const auto start = Clock::now();
+  vikno::bench::SeedAppeals(store, opt.rows);
+  std::printf("%-8s seeded %lld appeals in %.1f s\n", store.Backend().c_str(),
+              static_cast<long long>(opt.rows), Ms(Clock::now() - start) / 1000);
   BenchList(store, opt);
 }
 
