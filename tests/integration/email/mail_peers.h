@@ -12,6 +12,7 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/Net/POP3ClientSession.h>
+#include <Poco/Net/SMTPClientSession.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
@@ -290,6 +291,28 @@ class SmtpSink {
   Poco::Pipe in_, out_;
   std::unique_ptr<Poco::ProcessHandle> handle_;
 };
+
+// A resident's mail program submitting `raw` from `from` to `to` through
+// the SMTP peer on `port` (AUTH LOGIN); "" or the peer's refusal.
+inline std::string SubmitMail(int port, const std::string& user, const std::string& password,
+                              const std::string& from, const std::string& to,
+                              const std::string& raw) {
+  try {
+    Poco::Net::SMTPClientSession smtp("127.0.0.1", static_cast<Poco::UInt16>(port));
+    smtp.login("residents-pc", Poco::Net::SMTPClientSession::AUTH_LOGIN, user, password);
+    smtp.sendAddresses(from, {to});
+    std::istringstream in(raw);
+    std::string response;
+    // Poco 1.11's sendMessage(istream) streams the data without sending DATA.
+    if (int code = smtp.sendCommand("DATA", response); code != 354)
+      return "DATA answered " + std::to_string(code) + ": " + response;
+    smtp.sendMessage(in);
+    smtp.close();
+  } catch (const Poco::Exception& e) {
+    return "the SMTP peer refused the mail: " + e.displayText();
+  }
+  return "";
+}
 
 // A TEST DOUBLE of the vikno host for one channel.
 class TestHost final : public sdk::Host {

@@ -148,6 +148,20 @@ class FakeViberApi {
     return webhook_url_;
   }
 
+  // What Viber does when a user acts (writes, presses a button, shares a
+  // location): `body`, a callback event, POSTed signed to the URL the last
+  // successful set_webhook registered. The HTTP status the bot answered; 0
+  // when no webhook is set or it is unreachable.
+  int Callback(const std::string& body) {
+    std::string url;
+    {
+      std::lock_guard lock(mu_);
+      if (webhook_check_status_ != 200) return 0;
+      url = webhook_url_;
+    }
+    return PostSigned(url, body);
+  }
+
   static constexpr const char* kFirstToken = "5098034272017990001";
 
  private:
@@ -176,12 +190,18 @@ class FakeViberApi {
 
   // Sends Viber's "webhook" check to `url`, signed; the HTTP status it got.
   int CheckWebhook(const std::string& url) {
+    return PostSigned(
+        url,
+        R"({"event":"webhook","timestamp":1790000000000,"chat_hostname":"SN-FAKE_","message_token":5098034272017990000})");
+  }
+
+  // POSTs `body` to `url` signed as Viber signs callbacks; the HTTP status
+  // it got (0: unreachable).
+  int PostSigned(const std::string& url, const std::string& body) {
     try {
       Poco::URI uri(url);
       Poco::Net::HTTPClientSession session(uri.getHost(), uri.getPort());
       session.setTimeout(Poco::Timespan(10, 0));
-      const std::string body =
-          R"({"event":"webhook","timestamp":1790000000000,"chat_hostname":"SN-FAKE_","message_token":5098034272017990000})";
       Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, uri.getPathAndQuery(),
                                      Poco::Net::HTTPMessage::HTTP_1_1);
       request.setContentType("application/json");
