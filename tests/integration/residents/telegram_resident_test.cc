@@ -17,13 +17,10 @@
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
-#include <Poco/Net/ServerSocket.h>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
-#include <fstream>
-
-#include "integration/host/subprocess.h"
+#include "integration/residents/resident_harness.h"
 #include "integration/telegram/telegram_test_support.h"
 
 namespace vikno::testing {
@@ -35,42 +32,8 @@ using telegram::testing::HttpPost;
 using telegram::testing::ParseObject;
 using telegram::testing::WaitFor;
 
-const std::filesystem::path kSource(VIKNO_SOURCE_DIR);
 constexpr const char* kToken = "4242:emulated-token";
-constexpr const char* kApiKey = "residents-test-admin-key";
 constexpr const char* kSecret = "residents-test-secret";
-
-uint16_t FreePort() {
-  Poco::Net::ServerSocket s(Poco::Net::SocketAddress("127.0.0.1", 0));
-  return s.address().port();
-}
-
-std::filesystem::path TempDir() {
-  auto dir = std::filesystem::temp_directory_path() /
-             ("vikno-residents-" + std::to_string(::getpid()) + "-" +
-              std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
-  std::filesystem::create_directories(dir);
-  return dir;
-}
-
-HttpAnswer Http(uint16_t port, const std::string& method, const std::string& path,
-                const std::string& body = "") {
-  Poco::Net::HTTPClientSession session("127.0.0.1", port);
-  session.setTimeout(Poco::Timespan(10, 0));
-  Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
-  request.set("Authorization", std::string("Bearer ") + kApiKey);
-  if (!body.empty()) {
-    request.setContentType("application/json");
-    request.setContentLength(static_cast<std::streamsize>(body.size()));
-  }
-  session.sendRequest(request) << body;
-  Poco::Net::HTTPResponse response;
-  std::istream& in = session.receiveResponse(response);
-  HttpAnswer a;
-  a.status = static_cast<int>(response.getStatus());
-  Poco::StreamCopier::copyToString(in, a.body);
-  return a;
-}
 
 // One message the bot sent, as the emulator recorded it.
 struct BotMessage {
@@ -81,56 +44,25 @@ struct BotMessage {
 
 class ResidentsTelegramTest : public ::testing::Test {
  protected:
-  ResidentsTelegramTest() : dir_(TempDir()), port_(FreePort()) {}
-  ~ResidentsTelegramTest() override {
-    if (host_) Stop();
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
+  ResidentsTelegramTest() : host_("telegram") {}
 
   void SetUp() override { ASSERT_EQ(emulator_.error(), "") << emulator_.error(); }
 
   void Start(const std::string& mode) {
-    std::ofstream out(dir_ / "vikno.yaml");
-    out << "data_dir: " << (dir_ / "data").string() << "\n"
-        << "rules_dir: " << (kSource / "rules/sumy").string() << "\n"
-        << "messages_dir: " << (kSource / "config/messages").string() << "\n"
-        << "language: uk\nlog_level: information\n"
-        << "storage:\n  backend: sqlite\n"
-        << "http:\n  listen: \"127.0.0.1:" << port_ << "\"\n  threads: 4\n"
-        << "  public_url: \"http://127.0.0.1:" << port_ << "\"\n"
-        << "api_keys:\n  - name: test-admin\n    role: administrator\n    services: []\n"
-        << "    secret: " << kApiKey << "\n"
-        << "intake:\n  workers: 2\n  queue_capacity: 100\n"
-        << "outbox:\n  workers_per_channel: 1\n  rates:\n    telegram:\n"
-        << "      per_second: 100\n      per_recipient_per_second: 50\n"
-        << "channels:\n  - name: web\n    library: \"\"\n"
-        << "  - name: telegram\n    library: " << VIKNO_TELEGRAM_SO << "\n    settings:\n"
-        << "      token: \"" << kToken << "\"\n"
-        << "      api_base_url: " << emulator_.base_url() << "\n"
-        << "      mode: " << mode << "\n"
-        << "      webhook_secret: " << kSecret << "\n"
-        << "      poll_timeout_s: \"0\"\n      poll_interval_ms: \"50\"\n";
-    out.close();
-    std::filesystem::create_directories(dir_ / "run");
-    host_ = std::make_unique<Subprocess>(
-        std::vector<std::string>{VIKNO_BINARY, "serve", "--config", (dir_ / "vikno.yaml").string()},
-        dir_ / "run", kSource);
-    ASSERT_TRUE(host_->WaitForOutput("vikno listening", std::chrono::seconds(30)))
-        << host_->Stderr();
-    ASSERT_TRUE(WaitFor([&] { return Log().find("\"channel running\"") != std::string::npos; },
-                        std::chrono::seconds(10)))
-        << Log();
+    const std::string error = host_.Start(
+        "telegram",
+        std::string("  - name: web\n    library: \"\"\n") +
+            "  - name: telegram\n    library: " + VIKNO_TELEGRAM_SO + "\n    settings:\n" +
+            "      token: \"" + kToken + "\"\n" + "      api_base_url: " + emulator_.base_url() +
+            "\n" + "      mode: " + mode + "\n" + "      webhook_secret: " + kSecret + "\n" +
+            "      poll_timeout_s: \"0\"\n      poll_interval_ms: \"50\"\n",
+        "    telegram:\n      per_second: 100\n      per_recipient_per_second: 50\n");
+    ASSERT_EQ(error, "");
   }
 
-  void Stop() {
-    host_->Signal(SIGTERM);
-    const auto code = host_->Wait(std::chrono::seconds(40));
-    EXPECT_EQ(code, std::optional<int>(0)) << Log();
-    host_.reset();
-  }
+  void Stop() { host_.Stop(); }
 
-  std::string Log() { return host_ ? host_->Stderr() : ""; }
+  std::string Log() { return host_.Log(); }
 
   // --- the resident, through the emulator's client API ---
   std::string From() {
@@ -169,16 +101,15 @@ class ResidentsTelegramTest : public ::testing::Test {
           for (size_t r = 0; r < rows->size(); ++r) {
             auto row = rows->getArray(static_cast<unsigned>(r));
             for (size_t c = 0; c < row->size(); ++c)
-              b.buttons.push_back(
-                  row->getObject(static_cast<unsigned>(c))->optValue<std::string>("callback_data",
-                                                                                   ""));
+              b.buttons.push_back(row->getObject(static_cast<unsigned>(c))
+                                      ->optValue<std::string>("callback_data", ""));
           }
         if (auto rows = markup->getArray("keyboard"))
           for (size_t r = 0; r < rows->size(); ++r) {
             auto row = rows->getArray(static_cast<unsigned>(r));
             for (size_t c = 0; c < row->size(); ++c)
-              if (row->getObject(static_cast<unsigned>(c))->optValue<bool>("request_location",
-                                                                           false))
+              if (row->getObject(static_cast<unsigned>(c))
+                      ->optValue<bool>("request_location", false))
                 b.asks_location = true;
           }
       }
@@ -204,8 +135,8 @@ class ResidentsTelegramTest : public ::testing::Test {
     if (!ok) {
       std::string got;
       for (size_t i = from; i < seen_.size(); ++i) got += "\n  > " + seen_[i].text.substr(0, 200);
-      ADD_FAILURE() << "no bot message with button '" << button << "' (" << what
-                    << "); got:" << got << "\nhost log:\n"
+      ADD_FAILURE() << "no bot message with button '" << button << "' (" << what << "); got:" << got
+                    << "\nhost log:\n"
                     << Log();
       static BotMessage none;
       return none;
@@ -228,16 +159,10 @@ class ResidentsTelegramTest : public ::testing::Test {
         std::chrono::seconds(15));
   }
 
-  Poco::JSON::Array::Ptr Appeals() {
-    HttpAnswer a = Http(port_, "GET", "/api/v1/appeals");
-    EXPECT_EQ(a.status, 200) << a.body;
-    return ParseObject(a.body)->getArray("items");
-  }
+  Poco::JSON::Array::Ptr Appeals() { return host_.Appeals(); }
 
   Emulator emulator_;
-  std::filesystem::path dir_;
-  uint16_t port_;
-  std::unique_ptr<Subprocess> host_;
+  residents::ViknoHost host_;
   std::vector<BotMessage> seen_;
   size_t next_ = 0;
 };
@@ -302,11 +227,10 @@ TEST_F(ResidentsTelegramTest, ResidentReportsAProblemAndConfirmsTheFix) {
   EXPECT_DOUBLE_EQ(point->getValue<double>("lat"), 50.9077);
 
   // The operator works it and sends it for confirmation (R18).
-  const std::string path = "/api/v1/appeals/" + std::to_string(id) + "/transitions";
-  HttpAnswer t = Http(port_, "POST", path, R"({"action":"take_into_work","note":""})");
+  residents::ApiAnswer t = host_.Transition(id, "take_into_work", "");
   ASSERT_EQ(t.status, 200) << t.body;
   EXPECT_TRUE(ExpectText(number)) << "the status change reaches the resident (R7)";
-  t = Http(port_, "POST", path, R"({"action":"send_for_confirmation","note":"Яму засипали"})");
+  t = host_.Transition(id, "send_for_confirmation", "Яму засипали");
   ASSERT_EQ(t.status, 200) << t.body;
   const BotMessage& fixed = Expect("yes", "fixed? (R18)");
   EXPECT_NE(fixed.text.find("Яму засипали"), std::string::npos) << fixed.text;
@@ -322,22 +246,21 @@ TEST_F(ResidentsTelegramTest, ResidentReportsAProblemAndConfirmsTheFix) {
 TEST_F(ResidentsTelegramTest, ReplayedUpdateMalformedUpdateAndWrongSecretChangeNothing) {
   Start("webhook");
   const std::string hook = "/hooks/telegram/update";
-  const std::string update =
-      R"({"update_id":777001,"message":{"message_id":5,"date":1790000000,)"
-      R"("from":{"id":43,"first_name":"Олена","is_bot":false},)"
-      R"("chat":{"id":43,"type":"private"},"text":"Привіт"}})";
+  const std::string update = R"({"update_id":777001,"message":{"message_id":5,"date":1790000000,)"
+                             R"("from":{"id":43,"first_name":"Олена","is_bot":false},)"
+                             R"("chat":{"id":43,"type":"private"},"text":"Привіт"}})";
   const std::map<std::string, std::string> secret = {{"X-Telegram-Bot-Api-Secret-Token", kSecret}};
 
-  HttpAnswer a = HttpPost(port_, hook, update, secret);
+  HttpAnswer a = HttpPost(host_.port(), hook, update, secret);
   ASSERT_EQ(a.status, 200) << a.body << Log();
-  a = HttpPost(port_, hook, update, secret);  // Telegram re-delivers the same update
+  a = HttpPost(host_.port(), hook, update, secret);  // Telegram re-delivers the same update
   ASSERT_EQ(a.status, 200) << a.body;
   // Wrong secret and a malformed body: refused, logged.
-  a = HttpPost(port_, hook, update, {{"X-Telegram-Bot-Api-Secret-Token", "wrong-secret"}});
+  a = HttpPost(host_.port(), hook, update, {{"X-Telegram-Bot-Api-Secret-Token", "wrong-secret"}});
   EXPECT_EQ(a.status, 403) << a.body;
-  a = HttpPost(port_, hook, R"({"update_id": "not a number", "message": [)", secret);
+  a = HttpPost(host_.port(), hook, R"({"update_id": "not a number", "message": [)", secret);
   EXPECT_EQ(a.status / 100, 4) << a.body;
-  a = HttpPost(port_, "/hooks/telegram/elsewhere", update, secret);
+  a = HttpPost(host_.port(), "/hooks/telegram/elsewhere", update, secret);
   EXPECT_EQ(a.status, 404);
 
   Stop();  // drains the intake: everything taken is handled before exit
@@ -345,8 +268,8 @@ TEST_F(ResidentsTelegramTest, ReplayedUpdateMalformedUpdateAndWrongSecretChangeN
   // The store holds one intake record, one resident, and the replies of ONE
   // step (greeting, privacy, consent question), not two.
   sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open_v2((dir_ / "data" / "vikno.sqlite").c_str(), &db, SQLITE_OPEN_READONLY,
-                            nullptr),
+  ASSERT_EQ(sqlite3_open_v2((host_.dir() / "data" / "vikno.sqlite").c_str(), &db,
+                            SQLITE_OPEN_READONLY, nullptr),
             SQLITE_OK);
   auto count = [&](const std::string& sql) {
     sqlite3_stmt* st = nullptr;
@@ -360,8 +283,9 @@ TEST_F(ResidentsTelegramTest, ReplayedUpdateMalformedUpdateAndWrongSecretChangeN
   EXPECT_EQ(count("SELECT COUNT(*) FROM inbound_messages WHERE state = 'handled'"), 1);
   EXPECT_EQ(count("SELECT COUNT(*) FROM residents"), 1);
   EXPECT_EQ(count("SELECT COUNT(*) FROM dialogues"), 1);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM outbox WHERE idempotency_key LIKE 'reply:telegram:777001:%'"),
-            count("SELECT COUNT(*) FROM outbox"));
+  EXPECT_EQ(
+      count("SELECT COUNT(*) FROM outbox WHERE idempotency_key LIKE 'reply:telegram:777001:%'"),
+      count("SELECT COUNT(*) FROM outbox"));
   EXPECT_GE(count("SELECT COUNT(*) FROM outbox"), 2);
   EXPECT_EQ(count("SELECT COUNT(*) FROM appeals"), 0);
   sqlite3_close(db);
