@@ -25,7 +25,11 @@
 #include "outbox/sender.h"
 #include "plugins/channel_registry.h"
 #include "rules/lua_rules.h"
+#include "workflow/abuse.h"
+#include "workflow/appeal_requests.h"
 #include "workflow/appeal_service.h"
+#include "workflow/extension_policy.h"
+#include "workflow/knowledge_base.h"
 #include "workflow/retention.h"
 #include "workflow/scheduler_runner.h"
 
@@ -319,6 +323,34 @@ int ServeCommand(const Config& config, std::ostream& out, std::ostream& err,
   deps.messages = [m = messages.get(), o = other.get()](const std::string& language) {
     if (language == m->language()) return static_cast<const Messages*>(m);
     return o != nullptr && language == o->language() ? static_cast<const Messages*>(o) : nullptr;
+  };
+  // Issue 5's desk (http/desk_services.h): without these the routes answer
+  // 503. The extension rule is the city's extend() (R16); the registry
+  // look-up is the conversation's matcher (R3), empty when no registry.
+  std::unique_ptr<ExtensionPolicy> extension_policy;
+  if (auto lua = std::dynamic_pointer_cast<rules::LuaRules>(city.rules))
+    extension_policy = std::make_unique<ExtendByRules<rules::LuaRules>>(*lua);
+  std::unique_ptr<AppealRequests> appeal_requests;
+  if (extension_policy) {
+    appeal_requests =
+        std::make_unique<AppealRequests>(*store, appeals, *extension_policy, files, clock);
+  } else {
+    Log(Poco::Message::PRIO_WARNING, "host",
+        "the city's rules have no extend(): appeal requests answer 503", {{"city", city.name}});
+  }
+  KnowledgeBase knowledge_base(*store, clock);
+  Abuse abuse(*store, clock);
+  deps.desk.requests = appeal_requests.get();
+  deps.desk.kb = &knowledge_base;
+  deps.desk.abuse = &abuse;
+  // The multipart envelope around a file of at most files.max_bytes.
+  deps.desk.max_upload_bytes = config.files.max_bytes + 1024 * 1024;
+  deps.desk.address_lookup = [m = matcher.get()](const std::string& text, int limit) {
+    std::vector<RegistryAddress> found;
+    if (m == nullptr || limit <= 0) return found;
+    for (auto& c : m->Match(text, static_cast<size_t>(limit)).candidates)
+      found.push_back(std::move(c.building));
+    return found;
   };
   deps.webhook = [&channels](const std::string& channel, const std::string& path,
                              sdk::WebhookRequest request) {

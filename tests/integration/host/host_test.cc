@@ -9,6 +9,7 @@
 #ifdef VIKNO_TEST_MARIADB
 #include "support/mariadb_server.h"
 #endif
+#include "core/time.h"
 #include "integration/host/subprocess.h"
 #include "integration/http/http_client.h"
 #include "unit/workflow/workflow_fixture.h"  // FreshTempDir
@@ -138,6 +139,55 @@ TEST_F(HostTest, ServeAnswersHealthzAndExitsZeroPromptlyOnSigterm) {
   auto migrate = Run({"migrate", "--config", config.string()}, "migrate");
   ASSERT_EQ(migrate->Wait(20s), 0) << migrate->Stderr();
   EXPECT_NE(migrate->Stdout().find("up to date"), std::string::npos) << migrate->Stdout();
+}
+
+// Issue 5's desk is wired into the running host (not 503): an executor asks
+// for more time (R16) and cannot decide their own request.
+TEST_F(HostTest, ServeAnswersTheDeskRoutes) {
+  const auto config = WriteConfig(
+      "  - name: roads-executor\n    role: executor\n    services: [roads]\n"
+      "    secret: host-test-roads\n");
+  auto p = Run({"serve", "--config", config.string()}, "serve-desk");
+  const std::string url = "http://127.0.0.1:" + std::to_string(port_);
+  ASSERT_TRUE(p->WaitForOutput("vikno listening on " + url, 30s))
+      << "stdout: " << p->Stdout() << "\nstderr: " << p->Stderr();
+
+  auto created = Request(port_, "POST", "/api/v1/appeals",
+                         R"({"description":"Велика яма на дорозі біля школи","channel":"web"})",
+                         "host-test-secret");
+  ASSERT_EQ(created.status, 201) << created.body;
+  const int64_t id = created.json->getValue<int64_t>("id");
+  const std::string due = created.json->getValue<std::string>("resolve_due");
+  ASSERT_FALSE(due.empty()) << created.body;
+  // A week past the current deadline; same ISO form the API gave.
+  const Timestamp later = *ParseIso8601(due) + std::chrono::hours(24 * 7);
+
+  auto asked = Request(port_, "POST", "/api/v1/appeals/" + std::to_string(id) +
+                                          "/extension-requests",
+                       R"({"proposed_due":")" + FormatIso8601(later) +
+                           R"(","reason":"Чекаємо на асфальт від постачальника"})",
+                       "host-test-roads");
+  ASSERT_EQ(asked.status, 201) << asked.body;
+  const int64_t request_id = asked.json->getValue<int64_t>("id");
+
+  auto own = Request(port_, "POST",
+                     "/api/v1/extension-requests/" + std::to_string(request_id) + "/decision",
+                     R"({"approve":true,"note":"сам собі"})", "host-test-roads");
+  EXPECT_EQ(own.status, 403) << own.body;
+  ASSERT_TRUE(own.json) << own.body;
+  EXPECT_EQ(own.json->getObject("error")->getValue<std::string>("code"), "own_request")
+      << own.body;
+
+  // The operator's window's registry look-up is wired too (no registry in
+  // this city: an empty list, not 503).
+  auto lookup = Request(port_, "GET", "/api/v1/registry/addresses?q=x", std::nullopt,
+                        "host-test-secret");
+  EXPECT_EQ(lookup.status, 200) << lookup.body;
+
+  p->Signal(SIGTERM);
+  auto code = p->Wait(10s);
+  ASSERT_TRUE(code.has_value()) << "still running 10 s after SIGTERM";
+  EXPECT_EQ(*code, 0) << p->Stderr();
 }
 
 #ifdef VIKNO_TEST_MARIADB
