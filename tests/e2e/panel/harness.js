@@ -114,16 +114,6 @@ export class Host {
     }
     return {status: r.status, body: parsed, headers: r.headers};
   }
-
-  // Does the server route this path at all? (404 "not_found: no such resource"
-  // means no route; any other answer means the endpoint exists.)
-  async hasRoute(method, path) {
-    const r = await fetch(this.url + path, {method,
-      headers: {'Content-Type': 'application/json'}, body: method === 'GET' ? undefined : '{}'});
-    if (r.status !== 404) return true;
-    const body = await r.json().catch(() => ({}));
-    return !(body.error && /no such resource/.test(body.error.message || ''));
-  }
 }
 
 // Chromium with the flags this machine needs; Playwright gives each launch a
@@ -170,41 +160,29 @@ export async function createAppeal(host, overrides = {}) {
 
 const PASSWORD = 'e2e-correct-horse-battery-staple';
 
-// A browser page signed in to the panel as `role`.
-//
-// With staff sessions in the server (POST /api/v1/session), the user is
-// created through the administrators' API and signs in through the login form,
-// like a person. Until they exist, the page's requests carry the role's API
-// key (extraHTTPHeaders) and only GET /api/v1/session, which the server does
-// not have yet, is answered by the test with that key's identity; every
-// other request reaches the real server. The panel itself has no key login.
+// Staff accounts made through the administrators' API (POST /api/v1/users);
+// returns the login.
+export async function createUser(host, role, name = role) {
+  const login = `e2e-${role}-${Math.random().toString(36).slice(2, 8)}`;
+  const made = await host.api('administrator', 'POST', '/api/v1/users',
+    {login, name, role, services: KEYS[role].services, password: PASSWORD});
+  if (made.status !== 201) throw new Error(`create user: ${made.status} ${JSON.stringify(made.body)}`);
+  return login;
+}
+
+// A browser page signed in to the panel as a new user of `role`, through the
+// login form like a person: the session cookie and CSRF token are the
+// server's (POST /api/v1/session); nothing of the session is faked here.
 export async function signedInPage(browser, host, role, name = role) {
-  if (await host.hasRoute('POST', '/api/v1/session')) {
-    const login = `e2e-${role}-${Math.random().toString(36).slice(2, 8)}`;
-    const made = await host.api('administrator', 'POST', '/api/v1/users',
-      {login, name, role, services: KEYS[role].services, password: PASSWORD});
-    if (made.status !== 201 && made.status !== 200)
-      throw new Error(`create user: ${made.status} ${JSON.stringify(made.body)}`);
-    const page = await newPage(browser);
-    await page.goto(host.url + '/panel/#/login');
-    await page.fill('#login-form input[name=login]', login);
-    await page.fill('#login-form input[name=password]', PASSWORD);
-    await page.click('#login-form button[type=submit]');
-    await page.waitForSelector('#top:not([hidden])');
-    page.sessionMode = 'password';
-    return page;
-  }
-  const page = await newPage(browser, {
-    extraHTTPHeaders: {Authorization: `Bearer ${KEYS[role].secret}`},
-  });
-  await page.route('**/api/v1/session', (route) => {
-    if (route.request().method() !== 'GET') return route.continue();
-    return route.fulfill({status: 200, contentType: 'application/json',
-      body: JSON.stringify({user: {id: `api_key:e2e-${role}`, login: `e2e-${role}`, name, role,
-                                   services: KEYS[role].services}, csrf_token: ''})});
-  });
-  await page.goto(host.url + '/panel/#/appeals');
+  const login = await createUser(host, role, name);
+  const page = await newPage(browser);
+  await page.goto(host.url + '/panel/#/login');
+  await page.fill('#login-form input[name=login]', login);
+  await page.fill('#login-form input[name=password]', PASSWORD);
+  await page.click('#login-form button[type=submit]');
   await page.waitForSelector('#top:not([hidden])');
-  page.sessionMode = 'api-key';
+  const who = await page.textContent('#who-name');
+  if (!who.includes(name)) throw new Error(`signed in as "${who}", not ${name}`);
+  page.login = login;
   return page;
 }

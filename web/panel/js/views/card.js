@@ -5,12 +5,13 @@
 // the menu offers exactly what the server will accept; each asks for the text
 // its rule needs (a reason, a question, the answer to the resident, a call
 // note) before it is sent.
-import {api, get, post} from '../api.js';
+import {ApiError, api, get, post} from '../api.js';
 import {h, clear, statusBadge, formatTime, addressText, field} from '../dom.js';
 import {t, has} from '../i18n.js';
 import {loadExecutors, loadCategories, executorName, categoryName} from '../catalog.js';
 
-const STAFF_REQUESTERS = ['executor', 'moderator', 'decision_maker', 'administrator'];
+// Who may ask for an extension or an executor change (workflow/appeal_requests.cc).
+const STAFF_REQUESTERS = ['executor', 'moderator', 'decision_maker'];
 const DECIDERS = ['decision_maker', 'administrator'];
 const FLAGGERS = ['moderator', 'decision_maker', 'administrator'];
 
@@ -44,11 +45,25 @@ function detailLines(details) {
   });
 }
 
+// The audit's action names (workflow/appeal_requests.cc) with their words
+// under panel.event.* in the messages files.
+const EVENT_KEYS = {
+  request_extension: 'extension_requested',
+  approve_extension: 'extension_decided',
+  reject_extension: 'extension_decided',
+  request_executor_change: 'executor_change_requested',
+  approve_executor_change: 'executor_change_decided',
+  reject_executor_change: 'executor_change_decided',
+  inform_resident: 'informed',
+  commission_inspection: 'flags',
+};
+
 function timeline(entries) {
   const list = h('ol', {class: 'timeline', id: 'timeline'});
   for (const e of entries || []) {
     const actionName = has('action.' + e.action) ? t('action.' + e.action)
-                                                  : label('panel.event.', e.action);
+                                                  : label('panel.event.',
+                                                          EVENT_KEYS[e.action] || e.action);
     list.append(h('li', {dataset: {action: e.action}},
       h('time', {datetime: e.at}, formatTime(e.at)),
       h('span', {class: 'what'}, actionName),
@@ -89,15 +104,27 @@ async function uploadFiles(id, input) {
   }
 }
 
-function requestsSection(card, user, reload, errorText, flash) {
+// The card's requests come from GET /api/v1/appeals/{id}/requests (the
+// appeal itself does not carry them); null when the host has no desk (503).
+async function loadRequests(id) {
+  try {
+    return await get(`/api/v1/appeals/${id}/requests`);
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 503) return null;
+    throw e;
+  }
+}
+
+function requestsSection(requests, user, reload, errorText, flash) {
   const all = [
-    ...(card.extension_requests || []).map((r) => ({...r, kind: 'extension'})),
-    ...(card.executor_change_requests || []).map((r) => ({...r, kind: 'executor_change'})),
+    ...((requests && requests.extension_requests) || []).map((r) => ({...r, kind: 'extension'})),
+    ...((requests && requests.executor_change_requests) || [])
+      .map((r) => ({...r, kind: 'executor_change'})),
   ];
   if (!all.length) return null;
   const list = h('ul', {class: 'requests', id: 'requests'});
   for (const r of all) {
-    const state = r.state || r.status || 'pending';
+    const state = r.state;
     const what = r.kind === 'extension'
       ? t('panel.request.extension_to', {due: formatTime(r.proposed_due)})
       : t('panel.request.executor_to',
@@ -137,9 +164,10 @@ function requestsSection(card, user, reload, errorText, flash) {
 export async function render(view, {state, navigate, flash, errorText}, idText) {
   const id = parseInt(idText, 10);
   if (!(id > 0)) throw new Error(t('panel.not_found'));
-  const [card, actions, executors] = await Promise.all([
+  const [card, actions, requests, executors] = await Promise.all([
     get(`/api/v1/appeals/${id}`),
     get(`/api/v1/appeals/${id}/actions`),
+    loadRequests(id),
     loadExecutors(), loadCategories(),
   ]);
   const user = state.user;
@@ -297,7 +325,8 @@ export async function render(view, {state, navigate, flash, errorText}, idText) 
       h('div', {class: 'text'}, c.text))));
   const files = h('ul', {class: 'files', id: 'files'},
     (card.attachments || []).map((f) => h('li', {},
-      h('a', {href: `/api/v1/files/${encodeURIComponent(f.sha256)}`, target: '_blank',
+      h('a', {href: `/api/v1/files/${encodeURIComponent(f.sha256)}?appeal=${id}`,
+              target: '_blank',
               rel: 'noopener'}, f.original_name || f.sha256.slice(0, 12)),
       ` · ${f.media_type} · ${Math.ceil(f.size / 1024)} KB · ${f.uploaded_by}`)));
 
@@ -315,7 +344,7 @@ export async function render(view, {state, navigate, flash, errorText}, idText) 
           fields),
         h('section', {class: 'card-box'},
           h('h2', {}, t('panel.card.actions')), buttons, extra, forms),
-        requestsSection(card, user, reload, errorText, flash),
+        requestsSection(requests, user, reload, errorText, flash),
         h('section', {class: 'card-box'}, h('h2', {}, t('panel.card.comments')), comments),
         h('section', {class: 'card-box'}, h('h2', {}, t('panel.card.files')), files)),
       h('section', {class: 'card-box side-col'},

@@ -26,12 +26,11 @@ function phoneAppealForm(ctx, categories, phoneInput) {
   const {navigate, flash, errorText} = ctx;
   const name = h('input', {name: 'name', autocomplete: 'off'});
   const anonymous = h('input', {type: 'checkbox', name: 'anonymous'});
-  const street = h('input', {name: 'street', autocomplete: 'off', list: 'registry-list',
-                             required: true});
+  const street = h('input', {name: 'street', autocomplete: 'off', required: true});
   const house = h('input', {name: 'house', size: 6, autocomplete: 'off'});
   const flat = h('input', {name: 'flat', size: 6, autocomplete: 'off'});
   const registryId = h('input', {type: 'hidden', name: 'registry_id'});
-  const registryList = h('datalist', {id: 'registry-list'});
+  const registryList = h('div', {class: 'buttons registry-matches', id: 'registry-matches'});
   const registryNote = h('small', {class: 'hint', id: 'registry-note'});
   const category = h('select', {name: 'category'},
     h('option', {value: ''}, t('panel.operator.category_auto')),
@@ -42,33 +41,39 @@ function phoneAppealForm(ctx, categories, phoneInput) {
   const message = h('p', {class: 'error', role: 'alert', hidden: true});
   const submit = h('button', {type: 'submit', class: 'primary'}, t('panel.operator.register'));
 
-  // Registry look-up: the operator types a street, picks the building; the
-  // registry id makes the address exact for routing and repeat detection.
-  let found = [];
+  // Registry look-up (R3): the operator types the street and house, picks
+  // the building among the matches; the registry id makes the address exact
+  // for routing and repeat detection. The registry matches a street with a
+  // house number, so both go into the query.
+  const pick = (a) => {
+    registryId.value = String(a.registry_id);
+    street.value = a.street;
+    house.value = a.house;
+    registryNote.textContent = t('panel.operator.registry_found');
+    clear(registryList);
+  };
   const lookUp = debounce(async () => {
-    const q = street.value.trim();
-    if (q.length < 2) return;
-    try {
-      found = items(await get('/api/v1/registry/addresses' + query({q})), 'addresses');
-    } catch {
-      found = [];
+    const q = `${street.value.trim()} ${house.value.trim()}`.trim();
+    let found = [];
+    if (street.value.trim().length >= 2) {
+      try {
+        found = items(await get('/api/v1/registry/addresses' + query({q, limit: 5})), 'items');
+      } catch {
+        found = [];  // no registry on this host: the address stays as typed
+      }
     }
     clear(registryList).append(...found.map((a) =>
-      h('option', {value: addressText(a)}, a.district || '')));
+      h('button', {type: 'button', class: 'small', dataset: {registryId: a.registry_id},
+                   onclick: () => pick(a)},
+        addressText(a), a.district ? h('small', {}, ' · ', a.district) : null)));
   }, 250);
-  street.addEventListener('input', () => {
-    registryId.value = '';
-    registryNote.textContent = '';
-    const chosen = found.find((a) => addressText(a) === street.value);
-    if (chosen) {
-      registryId.value = String(chosen.id || chosen.registry_id || '');
-      street.value = chosen.street || '';
-      house.value = chosen.house || '';
-      registryNote.textContent = t('panel.operator.registry_found');
-      return;
-    }
-    lookUp();
-  });
+  for (const input of [street, house]) {
+    input.addEventListener('input', () => {
+      registryId.value = '';
+      registryNote.textContent = '';
+      lookUp();
+    });
+  }
   anonymous.addEventListener('change', () => {
     name.disabled = anonymous.checked;
   });
@@ -136,36 +141,55 @@ function callerSection(ctx, phoneInput) {
     clear(out);
     if (!phone) return;
     try {
-      const residents = items(await get('/api/v1/residents' + query({phone})), 'residents');
+      const residents = items(await get('/api/v1/residents' + query({phone})), 'items');
       if (!residents.length) {
         out.append(h('p', {class: 'empty'}, t('panel.operator.no_history')));
         return;
       }
       for (const r of residents) {
-        const page = await get('/api/v1/appeals' + query({resident: r.id, limit: 20}));
-        const box = h('div', {class: 'resident'},
+        // GET /api/v1/residents carries each resident's appeals.
+        const box = h('div', {class: 'resident', dataset: {id: r.id}},
           h('strong', {}, r.name || t('panel.card.anonymous')), ' · ', r.phone || phone,
-          r.blocked ? h('span', {class: 'late'}, ' ', t('panel.operator.blocked')) : null);
-        if (['moderator', 'administrator', 'decision_maker'].includes(state.user.role)) {
-          box.append(' ', r.blocked
-            ? h('button', {type: 'button', class: 'small', onclick: async () => {
-                try {
-                  await del(`/api/v1/residents/${encodeURIComponent(r.id)}/block`);
-                  flash(t('panel.done'));
-                  find();
-                } catch (e) { flash(errorText(e), 'error'); }
-              }}, t('panel.operator.unblock'))
-            : h('button', {type: 'button', class: 'small', onclick: async () => {
-                const reason = window.prompt(t('panel.operator.block_reason'));
-                if (!reason) return;
-                try {
-                  await post(`/api/v1/residents/${encodeURIComponent(r.id)}/block`, {reason});
-                  flash(t('panel.done'));
-                  find();
-                } catch (e) { flash(errorText(e), 'error'); }
-              }}, t('panel.operator.block')));
+          r.blocked_everywhere ? h('span', {class: 'late'}, ' ', t('panel.operator.blocked'))
+                               : null);
+        // R30: administrators block; a moderator names the decision maker
+        // who approved it. Blocks here are on every channel ("all").
+        if (['moderator', 'administrator'].includes(state.user.role)) {
+          const unblock = async () => {
+            try {
+              await del(`/api/v1/residents/${encodeURIComponent(r.id)}/block?channel=all`);
+              flash(t('panel.done'));
+              find();
+            } catch (e) { flash(errorText(e), 'error'); }
+          };
+          const block = () => {
+            const reason = h('input', {name: 'reason', required: true});
+            const approvedBy = h('input', {name: 'approved_by',
+                                           required: state.user.role === 'moderator'});
+            const form = h('form', {class: 'inline block-form'},
+              field(t('panel.operator.block_reason'), reason),
+              state.user.role === 'moderator'
+                ? field(t('panel.operator.block_approved_by'), approvedBy) : null,
+              h('button', {type: 'submit', class: 'small'}, t('panel.operator.block')));
+            form.addEventListener('submit', async (event) => {
+              event.preventDefault();
+              try {
+                await post(`/api/v1/residents/${encodeURIComponent(r.id)}/block`,
+                           {channel: 'all', reason: reason.value.trim(),
+                            approved_by: approvedBy.value.trim()});
+                flash(t('panel.done'));
+                find();
+              } catch (e) { flash(errorText(e), 'error'); }
+            });
+            box.append(form);
+            reason.focus();
+          };
+          box.append(' ', h('button', {type: 'button', class: 'small',
+                                       onclick: r.blocked_everywhere ? unblock : block},
+                            t(r.blocked_everywhere ? 'panel.operator.unblock'
+                                                   : 'panel.operator.block')));
         }
-        box.append(h('ul', {}, page.items.map((a) => {
+        box.append(h('ul', {}, (r.appeals || []).map((a) => {
           const s = state.statusByCode.get(a.status) || {};
           return h('li', {}, h('a', {href: '#/appeal/' + a.id}, a.number), ' ',
             formatTime(a.created_at), ' ', statusBadge(a.status, s.label, a.status_colour), ' ',
@@ -192,7 +216,7 @@ async function knowledgeSection(ctx, phoneInput) {
   const {state, flash, errorText} = ctx;
   let articles = [];
   try {
-    articles = items(await get('/api/v1/kb'), 'articles');
+    articles = items(await get('/api/v1/kb'), 'items');
   } catch (e) {
     return h('section', {class: 'card-box'}, h('h2', {}, t('panel.operator.kb')),
              h('p', {class: 'error'}, errorText(e)));
@@ -202,9 +226,11 @@ async function knowledgeSection(ctx, phoneInput) {
   const show = () => {
     const q = search.value.trim().toLowerCase();
     clear(list).append(...articles
-      .filter((a) => !q || `${a.title} ${a.text}`.toLowerCase().includes(q))
-      .map((a) => h('li', {},
-        h('details', {}, h('summary', {}, a.title), h('p', {}, a.text),
+      .filter((a) => !q || `${a.title} ${a.body} ${(a.tags || []).join(' ')}`
+        .toLowerCase().includes(q))
+      .map((a) => h('li', {dataset: {id: a.id}},
+        h('details', {}, h('summary', {}, a.title), h('p', {}, a.body),
+          a.state_body ? h('p', {class: 'hint'}, a.state_body) : null,
           h('button', {type: 'button', class: 'small', onclick: async () => {
             try {
               await post('/api/v1/consultations',
@@ -226,10 +252,8 @@ async function knowledgeSection(ctx, phoneInput) {
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
       try {
-        const created = await post('/api/v1/kb', {title: title.value.trim(),
-                                                  text: text.value.trim()});
-        articles.push(created && created.title ? created
-                                               : {title: title.value, text: text.value});
+        articles.push(await post('/api/v1/kb', {title: title.value.trim(),
+                                                body: text.value.trim()}));
         form.reset();
         show();
         flash(t('panel.done'));
@@ -245,9 +269,9 @@ function directorySection(executors) {
     executors.length
       ? h('table', {class: 'directory'}, h('tbody', {}, executors.map((e) => h('tr', {},
           h('td', {}, e.name || e.id),
-          h('td', {}, e.phone || (e.contacts && e.contacts.phone) || ''),
-          h('td', {}, e.email || (e.contacts && e.contacts.email) || ''),
-          h('td', {}, e.hours || '')))))
+          h('td', {}, e.phone || ''),
+          h('td', {}, e.email || ''),
+          h('td', {}, e.head || '')))))
       : h('p', {class: 'empty'}, t('panel.operator.no_directory')));
 }
 
