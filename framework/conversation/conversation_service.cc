@@ -4,6 +4,7 @@
 
 #include <functional>
 
+#include "core/phone.h"
 #include "core/transitions.h"
 
 namespace vikno::conversation {
@@ -81,6 +82,25 @@ Resident ConversationService::FindOrRegister(const std::string& channel,
                                              const std::string& chat_id) {
   if (auto binding = store_.FindChannelBindingByChat(channel, chat_id)) {
     if (auto resident = store_.FindResident(binding->resident_id)) return *resident;
+  }
+  // B13 (blackout-tolerant SMS): on "sms" the chat id is the sender's phone.
+  // When exactly one resident gave that number (a contact shared in Telegram,
+  // or taken by an operator), this chat is theirs: their consent, addresses
+  // and appeals come with it and the appeal arrives with their address. Two
+  // residents with one number: nobody is guessed, a new one registers.
+  if (channel == "sms") {
+    if (auto phone = NormalizePhone(chat_id)) {
+      auto known = store_.FindResidentsByPhone(*phone);
+      if (known.size() == 1) {
+        ChannelBinding binding;
+        binding.resident_id = known.front().id;
+        binding.channel = channel;
+        binding.chat_id = chat_id;
+        binding.created_at = binding.updated_at = clock_.Now();
+        store_.UpsertChannelBinding(binding);
+        return known.front();
+      }
+    }
   }
   // 000 §3.3: a unique id without any link to personal data.
   Resident resident;
@@ -174,8 +194,11 @@ Inbound ConversationService::ToInbound(const sdk::InboundMessage& m) {
   in.text = m.text;
   in.button = m.button;
   // Only the resident's own number: a forwarded contact card is someone else's.
+  // Stored as E.164 (core/phone.h) so an SMS from it or an operator's search
+  // finds this resident (B13, R4); a card whose number is not a phone is not
+  // a contact (the rest of the message is still read).
   if (m.contact && (m.contact->user_id.empty() || m.contact->user_id == m.sender_id))
-    in.contact_phone = m.contact->phone;
+    in.contact_phone = NormalizePhone(m.contact->phone);
   if (m.location) in.location = GeoPoint{m.location->latitude, m.location->longitude};
   for (const auto& a : m.attachments) {
     auto stored = files_.Put(a.data, a.content_type, a.file_name);

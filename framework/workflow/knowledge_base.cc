@@ -7,6 +7,7 @@
 #include <cctype>
 #include <sstream>
 
+#include "core/phone.h"
 #include "workflow/appeal_service.h"  // IsValidUtf8
 
 namespace vikno {
@@ -130,6 +131,9 @@ std::string KnowledgeBase::Fold(const std::string& text) {
 }
 
 std::string KnowledgeBase::NormalizePhone(const std::string& phone) {
+  // One E.164 form with the conversation (core/phone.h), so a caller found
+  // by phone is the resident who shared it in a chat (R4, B13).
+  if (auto e164 = ::vikno::NormalizePhone(phone)) return *e164;
   std::string digits;
   for (char c : phone)
     if (std::isdigit(static_cast<unsigned char>(c))) digits += c;

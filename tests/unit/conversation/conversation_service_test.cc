@@ -198,6 +198,97 @@ TEST_F(ConversationServiceTest, FromFirstMessageToAConfirmedAppealAcrossARestart
   EXPECT_NE(list.text.find("Завершена"), std::string::npos);
 }
 
+// B13 (blackout-tolerant SMS): a resident who shared their number in
+// Telegram (without '+', as Telegram sends it) writes by SMS when the
+// internet is down. The SMS chat id is their E.164 phone: the chat is bound to
+// them, no new registration or consent, and the appeal carries their saved
+// address.
+TEST_F(ConversationServiceTest, SmsFromAKnownPhoneReachesItsResidentWithTheirAddress) {
+  Say("Привіт");
+  Press("agree");
+  Say("вул. Соборна 12");
+  Press("yes");
+  sdk::InboundMessage card;
+  card.provider_id = std::to_string(++update_);
+  card.chat_id = card.sender_id = "chat-1";
+  card.contact = sdk::Contact{"380501234567", "Олена", "chat-1"};
+  service_->Handle("telegram", card);
+  const auto telegram = store_.FindChannelBindingByChat("telegram", "chat-1");
+  ASSERT_TRUE(telegram);
+  auto resident = store_.FindResident(telegram->resident_id);
+  ASSERT_TRUE(resident && resident->identity);
+  EXPECT_EQ(resident->identity->phone, "+380501234567") << "stored as E.164";
+
+  // The keys of every reply one SMS brought.
+  auto sms = [&](const std::string& text, std::optional<std::string> button = {}) {
+    const size_t before = sink_.sent.size();
+    sdk::InboundMessage m;
+    m.provider_id = std::to_string(++update_);
+    m.chat_id = m.sender_id = "+380501234567";
+    m.text = text;
+    m.button = std::move(button);
+    service_->Handle("sms", m);
+    std::vector<std::string> keys;
+    for (size_t i = before; i < sink_.sent.size(); ++i) {
+      EXPECT_EQ(sink_.sent[i].channel, "sms");
+      for (const auto& k : sink_.sent[i].reply.keys) keys.push_back(k);
+    }
+    return keys;
+  };
+  const auto first = sms("Доброго дня");
+  const auto bound = store_.FindChannelBindingByChat("sms", "+380501234567");
+  ASSERT_TRUE(bound);
+  EXPECT_EQ(bound->resident_id, resident->id) << "no second registration";
+  ASSERT_FALSE(first.empty());
+  for (const auto& key : first) EXPECT_NE(key, "privacy.notice") << "consent was given in Telegram";
+  EXPECT_EQ(first.back(), "bot.menu.prompt");
+
+  sms("", "m:report");
+  sms("", "c:roads");
+  sms("", "c:roads/pothole");
+  sms("", "pa:0");  // the address saved in Telegram
+  sms("Яма на перехресті, світла немає");
+  sms("", "skip");
+  sms("", "skip");
+  sms("", "send");
+  auto page = store_.ListAppeals(AppealQuery{});
+  ASSERT_EQ(page.items.size(), 1u);
+  EXPECT_EQ(page.items[0].resident_id, resident->id);
+  EXPECT_EQ(page.items[0].channel, "sms");
+  EXPECT_EQ(page.items[0].address.street, "вулиця Соборна");
+  EXPECT_EQ(page.items[0].address.house, "12");
+}
+
+TEST_F(ConversationServiceTest, SmsFromAnUnknownOrSharedPhoneRegistersAnew) {
+  // Two residents gave the same number (a family phone): nobody is guessed.
+  for (const char* id : {"res-a", "res-b"}) {
+    Resident r;
+    r.id = id;
+    r.created_at = clock_.Now();
+    r.identity = Identity{};
+    r.identity->phone = "+380671112233";
+    store_.CreateResident(r, AuditEntry{0, clock_.Now(), "t", "system", "", "resident", id,
+                                        "register", "{}"});
+  }
+  for (const char* phone : {"+380671112233", "+380509998877"}) {
+    const size_t before = sink_.sent.size();
+    sdk::InboundMessage m;
+    m.provider_id = std::to_string(++update_);
+    m.chat_id = m.sender_id = phone;
+    m.text = "Привіт";
+    service_->Handle("sms", m);
+    const auto b = store_.FindChannelBindingByChat("sms", phone);
+    ASSERT_TRUE(b) << phone;
+    EXPECT_NE(b->resident_id, "res-a") << phone;
+    EXPECT_NE(b->resident_id, "res-b") << phone;
+    bool asked_consent = false;
+    for (size_t i = before; i < sink_.sent.size(); ++i)
+      for (const auto& key : sink_.sent[i].reply.keys)
+        asked_consent = asked_consent || key == "privacy.notice";
+    EXPECT_TRUE(asked_consent) << phone;
+  }
+}
+
 TEST_F(ConversationServiceTest, CancelAndBlockAndPhotos) {
   Say("Привіт");
   Press("agree");
