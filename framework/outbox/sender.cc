@@ -6,6 +6,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <map>
+#include <string>
+#include <vector>
 
 #include "outbox/payload.h"
 
@@ -151,6 +154,28 @@ TokenBucket& OutboxSender::RecipientBucket(ChannelState& ch, const std::string& 
   return *bucket;
 }
 
+namespace {
+
+// R23: one chat's rows leave in the order they were queued. The store hands
+// out only the oldest unsent row of a chat per claim, but a batch is still
+// put in id order within each chat (keeping the claim's order across chats:
+// urgent first), so a store that returns several rows of a chat cannot
+// reorder them.
+void InChatOrder(std::vector<OutboxMessage>& batch) {
+  std::map<std::string, std::vector<size_t>> slots;  // address -> its positions
+  for (size_t i = 0; i < batch.size(); ++i) slots[batch[i].address].push_back(i);
+  for (auto& [address, positions] : slots) {
+    if (positions.size() < 2) continue;
+    std::vector<OutboxMessage> rows;
+    for (size_t i : positions) rows.push_back(std::move(batch[i]));
+    std::sort(rows.begin(), rows.end(),
+              [](const OutboxMessage& a, const OutboxMessage& b) { return a.id < b.id; });
+    for (size_t k = 0; k < positions.size(); ++k) batch[positions[k]] = std::move(rows[k]);
+  }
+}
+
+}  // namespace
+
 void OutboxSender::Work(ChannelState& ch, int worker) {
   const std::string prefix = options_.host_id + "/" + std::to_string(::getpid()) + "/" + ch.name +
                              "/" + std::to_string(worker) + "/";
@@ -174,6 +199,7 @@ void OutboxSender::Work(ChannelState& ch, int worker) {
                      [&] { return stopping_.load() || ch.wakes != wakes_before; });
       continue;
     }
+    InChatOrder(batch);
     for (const OutboxMessage& m : batch)
       if (!SendOne(ch, m)) break;
     // What was claimed and not sent (stopping, or the claim ran short) goes

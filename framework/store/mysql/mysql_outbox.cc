@@ -200,9 +200,17 @@ std::vector<OutboxMessage> MysqlStore::ClaimOutbox(const std::string& channel,
     }
     // One index range per priority, each in send order: reads only what it claims.
     for (int priority = 0; priority <= 2 && static_cast<int>(ids.size()) < limit; ++priority) {
+      // Per-chat FIFO (R23): a row waits while an older row of its (channel,
+      // chat) is still queued (even in back-off) or being sent, so a claim
+      // takes only the oldest unsent row of each chat (outbox_chat_order).
+      // The subquery is a consistent read: a row another claimer holds
+      // locked still reads as queued and holds its chat's younger rows back.
       auto& st = c.Prepare(
           "SELECT id FROM outbox WHERE state = 'queued' AND channel = ? AND priority = ? AND"
-          " next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ? FOR UPDATE SKIP LOCKED");
+          " next_attempt_at <= ? AND (outbox.address = '' OR NOT EXISTS (SELECT 1 FROM outbox"
+          " older WHERE older.channel = outbox.channel AND older.address = outbox.address AND"
+          " older.state IN ('queued', 'sending') AND older.id < outbox.id))"
+          " ORDER BY next_attempt_at, id LIMIT ? FOR UPDATE SKIP LOCKED");
       Binder(st).Str(channel).Int(priority).Time(now).Int(limit - static_cast<int64_t>(ids.size()));
       collect(st);
     }

@@ -131,6 +131,16 @@ bool SqliteStore::EnqueueOutbox(const OutboxMessage& m) {
   return s.Run() == 1;
 }
 
+// Per-chat FIFO (R23): a row waits while an older row of its (channel,
+// chat) is still queued (even if not yet due: a retry in back-off) or being
+// sent, so at most one row of a chat is out at a time and a claim takes only
+// the oldest unsent row of each chat (index outbox_chat_order).
+// A row with no address (nothing to order by) is never held back.
+constexpr char kOlderOfChatPending[] =
+    "(outbox.address = '' OR NOT EXISTS (SELECT 1 FROM outbox older WHERE "
+    "older.channel = outbox.channel AND older.address = outbox.address AND "
+    "older.state IN ('queued', 'sending') AND older.id < outbox.id))";
+
 std::vector<OutboxMessage> SqliteStore::ClaimOutbox(const std::string& channel,
                                                     const std::string& claim_token, Timestamp now,
                                                     Timestamp claim_until, int limit) {
@@ -153,8 +163,9 @@ std::vector<OutboxMessage> SqliteStore::ClaimOutbox(const std::string& channel,
   // One index range per priority, each in send order: reads only what it claims.
   for (int priority = 0; priority <= 2 && static_cast<int>(ids.size()) < limit; ++priority) {
     Statement s = w.Prepare(
-        "SELECT id FROM outbox WHERE state = 'queued' AND channel = ? AND priority = ? AND "
-        "next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?");
+        std::string("SELECT id FROM outbox WHERE state = 'queued' AND channel = ? AND priority = ? "
+                    "AND next_attempt_at <= ? AND ") +
+        kOlderOfChatPending + " ORDER BY next_attempt_at, id LIMIT ?");
     s.Bind(channel).Bind(priority).Bind(now).Bind(static_cast<int64_t>(limit - ids.size()));
     while (s.Step()) ids.push_back(s.Int(0));
   }

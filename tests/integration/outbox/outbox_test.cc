@@ -15,6 +15,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -45,12 +46,17 @@ class OutboxTest : public ::testing::Test {
     store_->Migrate();
     messages_ = std::make_unique<Messages>(dir_ / "messages", "uk", std::filesystem::path{},
                                            [](const std::string&) {});
-    Resident r;
-    r.id = "r1";
-    r.created_at = clock_.Now();
-    store_->CreateResident(
-        r, AuditEntry{0, clock_.Now(), "t", "system", "", "resident", "r1", "register", "{}"});
-    store_->UpsertChannelBinding({"r1", "web", "chat-r1", true, clock_.Now(), clock_.Now()});
+    // Residents r1..r20 on the web channel, chat "chat-rN": one chat's rows
+    // leave one at a time in queue order (R23), so cases about priority,
+    // rates and claims spread their messages over several chats.
+    for (int i = 1; i <= kResidents; ++i) {
+      Resident r;
+      r.id = "r" + std::to_string(i);
+      r.created_at = clock_.Now();
+      store_->CreateResident(
+          r, AuditEntry{0, clock_.Now(), "t", "system", "", "resident", r.id, "register", "{}"});
+      store_->UpsertChannelBinding({r.id, "web", "chat-" + r.id, true, clock_.Now(), clock_.Now()});
+    }
   }
   void TearDown() override {
     store_.reset();
@@ -58,10 +64,12 @@ class OutboxTest : public ::testing::Test {
     std::filesystem::remove_all(dir_, ignored);
   }
 
+  static constexpr int kResidents = 20;
+
   Notice ToResident(std::string key, NoticePriority priority = NoticePriority::kNormal,
-                    std::string n = "1") {
+                    std::string n = "1", std::string who = "r1") {
     Notice notice;
-    notice.recipient_id = "r1";
+    notice.recipient_id = std::move(who);
     notice.text_key = "notice.test";
     notice.params = {{"n", std::move(n)}, {"who", "Олени"}};
     notice.priority = priority;
@@ -75,6 +83,9 @@ class OutboxTest : public ::testing::Test {
     sender->AddChannel("web", channel);
     return sender;
   }
+
+  // The i-th message's resident when a case spreads messages over the chats.
+  static std::string Spread(int i) { return "r" + std::to_string(1 + i % kResidents); }
 
   OutboxState StateOf(const std::string& key) { return store_->FindOutboxByKey(key)->state; }
 
@@ -189,10 +200,12 @@ TEST_F(OutboxTest, UnaddressableNoticesAreRecordedAsFailedWithTheReason) {
 
 TEST_F(OutboxTest, UrgentGoesFirstThenNormalThenBulkAndTextIsRendered) {
   Outbox outbox(*store_, clock_);
+  // Five chats: priority orders across chats (within one chat, queue order).
   for (int i = 0; i < 3; ++i)
-    ASSERT_TRUE(outbox.Enqueue(ToResident("bulk-" + std::to_string(i), NoticePriority::kBulk)));
+    ASSERT_TRUE(outbox.Enqueue(ToResident("bulk-" + std::to_string(i), NoticePriority::kBulk, "1",
+                                          "r" + std::to_string(2 + i))));
   ASSERT_TRUE(outbox.Enqueue(ToResident("normal", NoticePriority::kNormal, "7")));
-  ASSERT_TRUE(outbox.Enqueue(ToResident("sos", NoticePriority::kUrgent)));
+  ASSERT_TRUE(outbox.Enqueue(ToResident("sos", NoticePriority::kUrgent, "1", "r5")));
   HttpPeer peer;
   HttpChannel channel(peer.port(), Rate(0));
   SenderOptions options;
@@ -278,7 +291,8 @@ TEST_F(OutboxTest, ChannelRateAndPerRecipientRateAreRespected) {
   Outbox outbox(*store_, clock_);
   constexpr int kMessages = 60, kRate = 20;
   for (int i = 0; i < kMessages; ++i)
-    ASSERT_TRUE(outbox.Enqueue(ToResident("m-" + std::to_string(i))));
+    ASSERT_TRUE(outbox.Enqueue(ToResident("m-" + std::to_string(i), NoticePriority::kNormal, "1",
+                                          Spread(i))));
   HttpPeer peer;
   HttpChannel channel(peer.port(), Rate(1000));
   SenderOptions options;
@@ -314,7 +328,9 @@ TEST_F(OutboxTest, ChannelRateAndPerRecipientRateAreRespected) {
 
 TEST_F(OutboxTest, RowsOfADeadSenderAreReclaimedWhenItsClaimExpires) {
   Outbox outbox(*store_, clock_);
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE(outbox.Enqueue(ToResident("r-" + std::to_string(i))));
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(
+        outbox.Enqueue(ToResident("r-" + std::to_string(i), NoticePriority::kNormal, "1", Spread(i))));
   const Timestamp now = clock_.Now();
   ASSERT_EQ(store_->ClaimOutbox("web", "dead", now, now + 2s, 10).size(), 3u);
   HttpPeer peer;
@@ -334,7 +350,9 @@ TEST_F(OutboxTest, RowsOfADeadSenderAreReclaimedWhenItsClaimExpires) {
 
 TEST_F(OutboxTest, StopFinishesTheSendInFlightAndReleasesTheRest) {
   Outbox outbox(*store_, clock_);
-  for (int i = 0; i < 40; ++i) ASSERT_TRUE(outbox.Enqueue(ToResident("s-" + std::to_string(i))));
+  for (int i = 0; i < 40; ++i)
+    ASSERT_TRUE(
+        outbox.Enqueue(ToResident("s-" + std::to_string(i), NoticePriority::kNormal, "1", Spread(i))));
   HttpPeer peer;
   peer.SetDelay(100ms);
   HttpChannel channel(peer.port(), Rate(0));
@@ -354,6 +372,56 @@ TEST_F(OutboxTest, StopFinishesTheSendInFlightAndReleasesTheRest) {
     EXPECT_EQ(m.attempts, 0) << "a released row did not count an attempt";
 }
 
+// R23: with two workers on the channel, each chat still gets its replies in
+// the order they were queued (the privacy notice before the consent
+// question), even when the first one of a chat is throttled and retried.
+TEST_F(OutboxTest, TwoWorkersKeepEachChatsRepliesInOrder) {
+  Outbox outbox(*store_, clock_);
+  constexpr int kChats = 6, kPerChat = 5;
+  for (int i = 0; i < kPerChat; ++i)
+    for (int c = 1; c <= kChats; ++c) {
+      // Later replies are more urgent: priority alone would reorder them.
+      const auto priority = i == 0 ? NoticePriority::kBulk
+                            : i == 1 ? NoticePriority::kNormal
+                                     : NoticePriority::kUrgent;
+      ASSERT_TRUE(outbox.Enqueue(ToResident(std::to_string(c) + "/" + std::to_string(i), priority,
+                                            std::to_string(i), "r" + std::to_string(c))));
+    }
+  HttpPeer peer;
+  peer.SetDelay(5ms);
+  peer.Script("1/0", {{429, 1, "Too Many Requests"}});  // chat 1's first reply waits a second
+  HttpChannel channel(peer.port(), Rate(0));
+  SenderOptions options;
+  options.workers_per_channel = 2;
+  options.batch_size = 4;
+  auto sender = Sender(channel, options);
+  sender->Start();
+  ASSERT_TRUE(WaitFor([&] { return peer.DeliveredCount() == kChats * kPerChat; }, 30s));
+  sender->Stop();
+
+  std::map<std::string, std::vector<std::string>> per_chat;
+  for (const auto& r : peer.Delivered()) per_chat[r.chat_id].push_back(r.key);
+  ASSERT_EQ(per_chat.size(), static_cast<size_t>(kChats));
+  for (int c = 1; c <= kChats; ++c) {
+    std::vector<std::string> expected;
+    for (int i = 0; i < kPerChat; ++i) expected.push_back(std::to_string(c) + "/" + std::to_string(i));
+    EXPECT_EQ(per_chat["chat-r" + std::to_string(c)], expected) << "chat " << c;
+  }
+  const auto raw = peer.RawLog();
+  ASSERT_FALSE(raw.empty());
+  EXPECT_EQ(store_->FindOutboxByKey("1/0")->attempts, 2);
+  // Chat 1 waited for its throttled first reply: none of its later replies
+  // reached the peer before it.
+  const auto delivered = peer.Delivered();
+  auto at_of = [&](const std::string& key) {
+    for (const auto& r : delivered)
+      if (r.key == key) return r.at;
+    return decltype(delivered[0].at){};
+  };
+  EXPECT_GE(at_of("1/1"), at_of("1/0"));
+  EXPECT_GE(at_of("1/0") - raw.front().at, 900ms) << "the retry-after was honoured";
+}
+
 // ---------------------------------------------------------------- the kill
 
 pid_t StartHelper(const std::vector<std::string>& args) {
@@ -369,8 +437,8 @@ TEST_F(OutboxTest, KillMidBatchThenRestartDeliversEveryMessageExactlyOnce) {
   constexpr int kMessages = 500;
   Outbox outbox(*store_, clock_);
   for (int i = 0; i < kMessages; ++i)
-    ASSERT_TRUE(outbox.Enqueue(
-        ToResident("k-" + std::to_string(i), NoticePriority::kNormal, std::to_string(i))));
+    ASSERT_TRUE(outbox.Enqueue(ToResident("k-" + std::to_string(i), NoticePriority::kNormal,
+                                          std::to_string(i), Spread(i))));
   HttpPeer peer;
   // Every request is held at the peer for a while, so at any moment a send
   // is in flight: delivered at the peer but not yet recorded by the sender.

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <map>
 #include <mutex>
 #include <regex>
 #include <set>
@@ -1157,7 +1158,9 @@ OutboxMessage Row(std::string key, int priority, int64_t due_hour, std::string c
   OutboxMessage m;
   m.idempotency_key = std::move(key);
   m.channel = std::move(channel);
-  m.address = "chat-1";
+  // A chat per row: rows of one chat are claimed one at a time, oldest first
+  // (OutboxClaimsOneChatOldestFirst); these cases are about the others.
+  m.address = "chat-" + m.idempotency_key;
   m.recipient_kind = "resident";
   m.recipient_id = "r1";
   m.text_key = "notice.status_changed";
@@ -1191,7 +1194,7 @@ TYPED_TEST(StoreConformance, OutboxEnqueueOnceAndRoundTrip) {
   EXPECT_EQ(got->text_key, "notice.status_changed");
   EXPECT_EQ(got->params, m.params);
   EXPECT_EQ(got->channel, "telegram");
-  EXPECT_EQ(got->address, "chat-1");
+  EXPECT_EQ(got->address, "chat-appeal-7/status/in_work");
   EXPECT_EQ(got->recipient_kind, "resident");
   EXPECT_EQ(got->recipient_id, "r1");
   EXPECT_EQ(got->appeal_id, 7);
@@ -1317,6 +1320,109 @@ TYPED_TEST(StoreConformance, ConcurrentClaimersNeverShareARow) {
   std::set<int64_t> unique(claimed.begin(), claimed.end());
   EXPECT_EQ(claimed.size(), static_cast<size_t>(kRows));
   EXPECT_EQ(unique.size(), static_cast<size_t>(kRows));
+}
+
+// R23: one chat's rows leave in queue order, whatever their priority and
+// however many senders claim: a row is claimed only when no older row of its
+// (channel, chat) is queued (even in back-off) or being sent.
+TYPED_TEST(StoreConformance, OutboxClaimsOneChatOldestFirst) {
+  Store& s = this->store();
+  auto in_chat = [](std::string key, int priority, std::string chat) {
+    OutboxMessage m = Row(std::move(key), priority, 1);
+    m.address = std::move(chat);
+    return m;
+  };
+  ASSERT_TRUE(s.EnqueueOutbox(in_chat("privacy", 1, "100")));
+  ASSERT_TRUE(s.EnqueueOutbox(in_chat("consent", 0, "100")));  // urgent, yet younger
+  ASSERT_TRUE(s.EnqueueOutbox(in_chat("other-chat", 1, "200")));
+  ASSERT_TRUE(s.EnqueueOutbox(in_chat("third", 1, "100")));
+  OutboxMessage viber = in_chat("viber-100", 1, "100");
+  viber.channel = "viber";
+  ASSERT_TRUE(s.EnqueueOutbox(viber));
+
+  const auto first = s.ClaimOutbox("telegram", "t1", At(2), At(3), 10);
+  EXPECT_THAT(Keys(first), ElementsAre("privacy", "other-chat"))
+      << "only the oldest unsent row of each chat";
+  EXPECT_THAT(Keys(s.ClaimOutbox("viber", "v1", At(2), At(3), 10)), ElementsAre("viber-100"))
+      << "chats are per channel";
+  EXPECT_THAT(s.ClaimOutbox("telegram", "t2", At(2), At(3), 10), IsEmpty())
+      << "the chat's oldest row is being sent";
+
+  // The oldest goes to back-off: the chat waits for it, not past it.
+  ASSERT_TRUE(s.MarkOutboxRetry(first[0].id, "t1", At(5), "429", At(2)));
+  ASSERT_TRUE(s.MarkOutboxSent(first[1].id, "t1", "m-1", At(2)));
+  EXPECT_THAT(s.ClaimOutbox("telegram", "t3", At(4), At(5), 10), IsEmpty());
+  auto again = s.ClaimOutbox("telegram", "t4", At(5), At(6), 10);
+  ASSERT_THAT(Keys(again), ElementsAre("privacy"));
+  ASSERT_TRUE(s.MarkOutboxSent(again[0].id, "t4", "m-2", At(5)));
+  auto next = s.ClaimOutbox("telegram", "t5", At(5), At(6), 10);
+  ASSERT_THAT(Keys(next), ElementsAre("consent"));
+  // A failed row is final: it does not hold its chat back.
+  ASSERT_TRUE(s.MarkOutboxFailed(next[0].id, "t5", "Forbidden", At(5)));
+  auto third = s.ClaimOutbox("telegram", "t6", At(5), At(6), 10);
+  ASSERT_THAT(Keys(third), ElementsAre("third"));
+  // Released (a sender stopping) keeps its place.
+  EXPECT_EQ(s.ReleaseOutboxClaims("t6", At(5)), 1);
+  EXPECT_THAT(Keys(s.ClaimOutbox("telegram", "t7", At(5), At(6), 10)), ElementsAre("third"));
+}
+
+TYPED_TEST(StoreConformance, ConcurrentClaimersKeepEachChatInOrder) {
+  Store& s = this->store();
+  constexpr int kChats = 12, kPerChat = 8;
+  // Rows interleaved across chats, priorities mixed, as a busy intake queues them.
+  std::map<std::string, std::vector<int64_t>> ids;  // chat -> its row ids, queue order
+  for (int i = 0; i < kPerChat; ++i)
+    for (int c = 0; c < kChats; ++c) {
+      OutboxMessage m = Row("c" + std::to_string(c) + "-" + std::to_string(i), (i + c) % 3, 1);
+      m.address = "chat-" + std::to_string(c);
+      ASSERT_TRUE(s.EnqueueOutbox(m));
+      ids[m.address].push_back(s.FindOutboxByKey(m.idempotency_key)->id);
+    }
+  std::mutex mu;
+  std::map<std::string, size_t> next;       // chat -> index of the row it must send next
+  std::map<std::string, bool> outstanding;  // chat -> a row claimed and not yet sent
+  std::vector<std::string> violations;
+  int sent = 0;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 3; ++t)
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 10000; ++round) {
+        {
+          std::lock_guard lock(mu);
+          if (sent == kChats * kPerChat) return;
+        }
+        const std::string token = "t" + std::to_string(t) + "-" + std::to_string(round);
+        const auto rows = s.ClaimOutbox("telegram", token, At(2), At(3), 5);
+        if (rows.empty()) {
+          std::this_thread::yield();
+          continue;
+        }
+        {
+          std::lock_guard lock(mu);
+          for (const auto& r : rows) {
+            const auto& chat = ids[r.address];
+            if (outstanding[r.address] || next[r.address] >= chat.size() ||
+                chat[next[r.address]] != r.id)
+              violations.push_back(r.idempotency_key);
+            outstanding[r.address] = true;
+          }
+        }
+        for (const auto& r : rows) {
+          {
+            // Recorded before the store says sent: a claimer that sees the
+            // row sent finds it recorded.
+            std::lock_guard lock(mu);
+            outstanding[r.address] = false;
+            ++next[r.address];
+            ++sent;
+          }
+          ASSERT_TRUE(s.MarkOutboxSent(r.id, token, "m-" + std::to_string(r.id), At(2)));
+        }
+      }
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(sent, kChats * kPerChat);
+  EXPECT_THAT(violations, IsEmpty()) << "rows claimed while an older row of the chat was unsent";
 }
 
 TYPED_TEST(StoreConformance, OutboxCountsPerChannelStateAndBatch) {
