@@ -51,6 +51,13 @@ struct PurgeReport {
   int64_t appeals = 0;    // cards removed
   int64_t residents = 0;  // residents whose personal data was erased
   std::vector<std::string> orphaned_files;  // sha256 of files no card refers to any more
+  // R32, what the conversation and the desk keep: of the erased residents,
+  // their dialogue states, saved addresses and intake records still holding
+  // a message; and the callers' phones of consultations older than the cutoff.
+  int64_t dialogues = 0;
+  int64_t addresses = 0;
+  int64_t inbound = 0;
+  int64_t consultation_phones = 0;
 };
 
 class AppealStore {
@@ -87,9 +94,13 @@ class AppealStore {
   // Removes cards in a final status closed before `cutoff`, with their comments,
   // attachments' metadata, escalation steps and audit; erases identity and
   // consent of the residents whose cards THIS run removed and who have no card
-  // left. A resident who never had a card keeps their data: they may be an
-  // active bot subscriber who has not written yet. Records one audit entry
-  // (entity "retention") with the counts. Files are the caller's to delete.
+  // left, and with it their dialogue states (of their chats on every
+  // channel), saved addresses and the intake records received before
+  // `cutoff` that still hold a message from one of their chats; clears the
+  // phone of consultations recorded before `cutoff`. A resident who never had
+  // a card keeps their data: they may be an active bot subscriber who has not
+  // written yet. Records one audit entry (entity "retention") with the
+  // counts. Files are the caller's to delete.
   virtual PurgeReport PurgeClosedBefore(Timestamp cutoff, const AuditEntry& audit) = 0;
 };
 

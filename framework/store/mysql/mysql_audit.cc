@@ -125,12 +125,70 @@ PurgeReport MysqlStore::PurgeClosedBefore(Timestamp cutoff, const AuditEntry& au
       for (size_t i = 0; i < n; ++i) b.Str(owners[from + i]);
       report.residents += st.executeUpdate();
     }
+    // R32: what the conversation keeps about the same residents goes too.
+    // Only those left with no card: a resident who still has one keeps their
+    // chat. A pending intake record (a message still held) goes only when
+    // taken before the cutoff: a newer one is live input and is handled.
+    for (size_t from = 0; from < owners.size(); from += kIdChunk) {
+      const size_t n = std::min(kIdChunk, owners.size() - from);
+      const std::string in = "(" + Placeholders(n) + ")";
+      std::vector<std::string> gone;
+      {
+        auto& st = c.Prepare("SELECT r.id FROM residents r WHERE r.id IN " + in +
+                             " AND NOT EXISTS (SELECT 1 FROM appeals a WHERE a.resident_id = r.id)");
+        Binder b(st);
+        for (size_t i = 0; i < n; ++i) b.Str(owners[from + i]);
+        ResultSetPtr rs(st.executeQuery());
+        while (rs->next()) gone.push_back(Str(*rs, 1));
+      }
+      if (gone.empty()) continue;
+      const std::string ids = "(" + Placeholders(gone.size()) + ")";
+      auto bind = [&](sql::PreparedStatement& st, int times) {
+        Binder b(st);
+        for (int k = 0; k < times; ++k)
+          for (const auto& id : gone) b.Str(id);
+        return b;
+      };
+      {
+        auto& st = c.Prepare(
+            "DELETE FROM dialogues WHERE resident_id IN " + ids +
+            " OR (channel, chat_id) IN (SELECT channel, chat_id FROM resident_channels"
+            " WHERE resident_id IN " + ids + ")");
+        bind(st, 2);
+        report.dialogues += st.executeUpdate();
+      }
+      {
+        auto& st = c.Prepare("DELETE FROM resident_addresses WHERE resident_id IN " + ids);
+        bind(st, 1);
+        report.addresses += st.executeUpdate();
+      }
+      {
+        auto& st = c.Prepare(
+            "DELETE i FROM inbound_messages i JOIN resident_channels b ON b.channel = i.channel"
+            " AND b.chat_id = CASE WHEN JSON_VALID(i.payload) THEN"
+            " JSON_UNQUOTE(JSON_EXTRACT(i.payload, '$.chat_id')) END"
+            " WHERE b.resident_id IN " + ids + " AND i.payload <> '' AND i.received_at < ?");
+        bind(st, 1).Time(cutoff);
+        report.inbound += st.executeUpdate();
+      }
+    }
+    {
+      auto& st = c.Prepare(
+          "UPDATE consultations SET phone = '' WHERE recorded_at < ? AND phone <> ''");
+      Binder(st).Time(cutoff);
+      report.consultation_phones = st.executeUpdate();
+    }
     AuditEntry entry = audit;
     if (entry.entity.empty()) entry.entity = "retention";
     entry.details = "{\"cutoff\": " + std::to_string(ToUnix(cutoff)) +
                     ", \"appeals\": " + std::to_string(report.appeals) +
                     ", \"residents\": " + std::to_string(report.residents) +
-                    ", \"orphaned_files\": " + std::to_string(report.orphaned_files.size()) + "}";
+                    ", \"orphaned_files\": " + std::to_string(report.orphaned_files.size()) +
+                    ", \"dialogues\": " + std::to_string(report.dialogues) +
+                    ", \"addresses\": " + std::to_string(report.addresses) +
+                    ", \"inbound\": " + std::to_string(report.inbound) +
+                    ", \"consultation_phones\": " +
+                    std::to_string(report.consultation_phones) + "}";
     InsertAudit(c, entry);
   });
   return report;

@@ -116,6 +116,36 @@ PurgeReport SqliteStore::PurgeClosedBefore(Timestamp cutoff, const AuditEntry& a
         "(SELECT 1 FROM appeals a WHERE a.resident_id = residents.id)");
     report.residents = s.Run();
   }
+  // R32: what the conversation keeps about the same residents goes too. Only
+  // those left with no card: a resident who still has one keeps their chat.
+  w.Prepare("DELETE FROM temp.purge_residents WHERE id IN (SELECT resident_id FROM appeals)").Run();
+  report.dialogues =
+      w.Prepare(
+           "DELETE FROM dialogues WHERE resident_id IN (SELECT id FROM temp.purge_residents) OR "
+           "(channel, chat_id) IN (SELECT channel, chat_id FROM resident_channels WHERE "
+           "resident_id IN (SELECT id FROM temp.purge_residents))")
+          .Run();
+  report.addresses = w.Prepare(
+                          "DELETE FROM resident_addresses WHERE resident_id IN "
+                          "(SELECT id FROM temp.purge_residents)")
+                         .Run();
+  {
+    // A message still held (pending) from one of their chats, taken before
+    // the cutoff: a newer one is live input and is handled, not erased.
+    Statement s = w.Prepare(
+        "DELETE FROM inbound_messages WHERE received_at < ? AND payload <> '' AND "
+        "(channel, CASE WHEN json_valid(payload) THEN json_extract(payload, '$.chat_id') END) IN "
+        "(SELECT channel, chat_id FROM resident_channels WHERE resident_id IN "
+        "(SELECT id FROM temp.purge_residents))");
+    s.Bind(cutoff);
+    report.inbound = s.Run();
+  }
+  {
+    Statement s = w.Prepare(
+        "UPDATE consultations SET phone = '' WHERE recorded_at < ? AND phone <> ''");
+    s.Bind(cutoff);
+    report.consultation_phones = s.Run();
+  }
   w.Prepare("DELETE FROM temp.purge_ids").Run();
   w.Prepare("DELETE FROM temp.purge_residents").Run();
 
@@ -125,7 +155,11 @@ PurgeReport SqliteStore::PurgeClosedBefore(Timestamp cutoff, const AuditEntry& a
       "{" + JsonNumberField("cutoff", ToUnix(cutoff)) + ", " +
       JsonNumberField("appeals", report.appeals) + ", " +
       JsonNumberField("residents", report.residents) + ", " +
-      JsonNumberField("orphaned_files", static_cast<int64_t>(report.orphaned_files.size())) + "}";
+      JsonNumberField("orphaned_files", static_cast<int64_t>(report.orphaned_files.size())) +
+      ", " + JsonNumberField("dialogues", report.dialogues) + ", " +
+      JsonNumberField("addresses", report.addresses) + ", " +
+      JsonNumberField("inbound", report.inbound) + ", " +
+      JsonNumberField("consultation_phones", report.consultation_phones) + "}";
   InsertAudit(w, e);
   tx.Commit();
   return report;

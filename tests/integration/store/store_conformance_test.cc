@@ -40,6 +40,7 @@ struct BackendName {
 
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
+using ::testing::SizeIs;
 
 constexpr int64_t kBase = 1'700'000'000;  // 2023-11-14T22:13:20Z
 Timestamp At(int64_t hours) { return FromUnix(kBase + hours * 3600); }
@@ -874,6 +875,37 @@ TYPED_TEST(StoreConformance, PurgeRemovesOldClosedCardsAndErasesLoneResidents) {
   ASSERT_TRUE(s.RecordEscalationStep(p1.id, "head", AuditOf("escalate")));
   ASSERT_TRUE(s.RecordEscalationStep(k1.id, "head", AuditOf("escalate")));
 
+  // What the conversation and the desk keep (R32): old-a's dialogues (one
+  // saved with its id, one only reachable through its SMS binding), saved
+  // address and an old pending SMS; old-b's stay (it keeps a card).
+  s.UpsertChannelBinding({"old-a", "sms", "+380500000001", true, At(1), At(1)});
+  s.UpsertChannelBinding({"old-b", "telegram", "777", true, At(1), At(1)});
+  s.SaveDialogue("telegram", "555", "old-a", R"({"stage":"menu"})", At(1));
+  s.SaveDialogue("sms", "+380500000001", "", R"({"stage":"menu"})", At(1));
+  s.SaveDialogue("telegram", "777", "old-b", R"({"stage":"menu"})", At(1));
+  Address home;
+  home.city = "Суми";
+  home.street = "вулиця Соборна";
+  home.house = "1";
+  home.flat = "7";
+  ASSERT_TRUE(s.AddResidentAddress("old-a", home, At(1)));
+  ASSERT_TRUE(s.AddResidentAddress("old-b", home, At(1)));
+  const std::string sms_payload = R"({"chat_id":"+380500000001","text":"Немає води"})";
+  ASSERT_TRUE(s.RecordInbound("sms", "old-sms", sms_payload, At(10)));
+  ASSERT_TRUE(s.RecordInbound("sms", "new-sms", sms_payload, At(150)));  // live input: handled
+  ASSERT_TRUE(s.RecordInbound("telegram", "kept-tg", R"({"chat_id":"777"})", At(10)));
+  ASSERT_TRUE(s.RecordInbound("sms", "not-json", "garbage", At(10)));
+  Consultation old_call;
+  old_call.resident_id = "caller";
+  old_call.phone = "+380671234567";
+  old_call.note = "графік вивезення сміття";
+  old_call.recorded_by = "op";
+  old_call.recorded_at = At(50);
+  s.AddConsultation(old_call, AuditOf("consult", "consultation"));
+  Consultation new_call = old_call;
+  new_call.recorded_at = At(150);
+  s.AddConsultation(new_call, AuditOf("consult", "consultation"));
+
   AuditEntry purge_audit = AuditOf("purge", "retention", "cutoff-100");
   purge_audit.actor_role = "system";
   const PurgeReport report = s.PurgeClosedBefore(At(100), purge_audit);
@@ -914,6 +946,25 @@ TYPED_TEST(StoreConformance, PurgeRemovesOldClosedCardsAndErasesLoneResidents) {
   }
   EXPECT_THAT(s.FindResidentsByPhone("+38050000000a"), IsEmpty());
 
+  EXPECT_EQ(report.dialogues, 2);
+  EXPECT_FALSE(s.LoadDialogue("telegram", "555").has_value());
+  EXPECT_FALSE(s.LoadDialogue("sms", "+380500000001").has_value());
+  EXPECT_TRUE(s.LoadDialogue("telegram", "777").has_value()) << "old-b keeps a card";
+  EXPECT_EQ(report.addresses, 1);
+  EXPECT_THAT(s.ListResidentAddresses("old-a"), IsEmpty());
+  EXPECT_EQ(s.ListResidentAddresses("old-b").size(), 1u);
+  EXPECT_EQ(report.inbound, 1);
+  std::vector<std::string> pending;
+  for (const auto& p : s.ListPendingInbound(0, 100)) pending.push_back(p.provider_id);
+  EXPECT_THAT(pending, ElementsAre("new-sms", "kept-tg", "not-json"));
+  EXPECT_EQ(report.consultation_phones, 1);
+  const auto calls = s.ListConsultations("", "caller", 10);
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[0].phone, "+380671234567") << "newest first: recorded after the cutoff";
+  EXPECT_EQ(calls[1].phone, "") << "recorded before the cutoff";
+  EXPECT_EQ(calls[1].note, "графік вивезення сміття") << "the note stays for statistics";
+  EXPECT_THAT(s.ListConsultations("+380671234567", "", 10), SizeIs(1));
+
   const auto trail = s.ListAudit("retention", "cutoff-100");
   ASSERT_EQ(trail.size(), 1u);
   EXPECT_EQ(trail[0].action, "purge");
@@ -928,6 +979,7 @@ TYPED_TEST(StoreConformance, PurgeRemovesOldClosedCardsAndErasesLoneResidents) {
   EXPECT_EQ(again.appeals, 0);
   EXPECT_EQ(again.residents, 0);
   EXPECT_THAT(again.orphaned_files, IsEmpty());
+  EXPECT_EQ(again.dialogues + again.addresses + again.inbound + again.consultation_phones, 0);
   const Appeal fresh = this->Create(FullDraft());
   EXPECT_NE(fresh.number, p1.number);
   EXPECT_NE(fresh.number, p2.number);
