@@ -37,6 +37,7 @@ void SqliteStore::UpsertExecutor(const Executor& x) {
       "ON CONFLICT (id) DO UPDATE SET name = excluded.name, phone = excluded.phone, "
       "email = excluded.email, head = excluded.head, active = excluded.active");
   s.Bind(x.id).Bind(x.name).Bind(x.phone).Bind(x.email).Bind(x.head).Bind(x.active).Run();
+  DropCatalogCache();
 }
 
 std::optional<Executor> SqliteStore::FindExecutor(const std::string& id) {
@@ -48,12 +49,35 @@ std::optional<Executor> SqliteStore::FindExecutor(const std::string& id) {
   return ReadExecutor(s);
 }
 
+void SqliteStore::DropCatalogCache() {
+  std::lock_guard lock(catalog_cache_mutex_);
+  ++catalog_generation_;
+  cached_categories_.reset();
+  cached_executors_.reset();
+}
+
 std::vector<Executor> SqliteStore::ListExecutors() {
-  ReadLease r = Read();
-  Statement s =
-      r->Prepare(std::string("SELECT ") + kExecutorColumns + " FROM executors ORDER BY id");
+  uint64_t generation = 0;
+  {
+    std::lock_guard lock(catalog_cache_mutex_);
+    if (cached_executors_ &&
+        std::chrono::steady_clock::now() - executors_loaded_at_ < kCatalogCacheTtl)
+      return *cached_executors_;
+    generation = catalog_generation_;
+  }
+  const auto loaded_at = std::chrono::steady_clock::now();
   std::vector<Executor> out;
-  while (s.Step()) out.push_back(ReadExecutor(s));
+  {
+    ReadLease r = Read();
+    Statement s =
+        r->Prepare(std::string("SELECT ") + kExecutorColumns + " FROM executors ORDER BY id");
+    while (s.Step()) out.push_back(ReadExecutor(s));
+  }
+  std::lock_guard lock(catalog_cache_mutex_);
+  if (generation == catalog_generation_) {
+    cached_executors_ = out;
+    executors_loaded_at_ = loaded_at;
+  }
   return out;
 }
 
@@ -64,14 +88,32 @@ void SqliteStore::UpsertCategory(const Category& c) {
       "ON CONFLICT (id) DO UPDATE SET parent_id = excluded.parent_id, name = excluded.name, "
       "executor_id = excluded.executor_id, type = excluded.type");
   s.Bind(c.id).Bind(c.parent_id).Bind(c.name).Bind(c.executor_id).Bind(c.type).Run();
+  DropCatalogCache();
 }
 
 std::vector<Category> SqliteStore::ListCategories() {
-  ReadLease r = Read();
-  Statement s =
-      r->Prepare("SELECT id, parent_id, name, executor_id, type FROM categories ORDER BY id");
+  uint64_t generation = 0;
+  {
+    std::lock_guard lock(catalog_cache_mutex_);
+    if (cached_categories_ &&
+        std::chrono::steady_clock::now() - categories_loaded_at_ < kCatalogCacheTtl)
+      return *cached_categories_;
+    generation = catalog_generation_;
+  }
+  const auto loaded_at = std::chrono::steady_clock::now();
   std::vector<Category> out;
-  while (s.Step()) out.push_back(Category{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4)});
+  {
+    ReadLease r = Read();
+    Statement s =
+        r->Prepare("SELECT id, parent_id, name, executor_id, type FROM categories ORDER BY id");
+    while (s.Step())
+      out.push_back(Category{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4)});
+  }
+  std::lock_guard lock(catalog_cache_mutex_);
+  if (generation == catalog_generation_) {
+    cached_categories_ = out;
+    categories_loaded_at_ = loaded_at;
+  }
   return out;
 }
 

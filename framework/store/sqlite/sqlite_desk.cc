@@ -174,13 +174,16 @@ std::vector<Consultation> SqliteStore::ListConsultations(const std::string& phon
 bool SqliteStore::UpdateExecutorContacts(const std::string& executor_id, const std::string& phone,
                                          const std::string& email, const std::string& head,
                                          const AuditEntry& audit) {
-  std::lock_guard lock(write_mutex_);
-  Connection& w = *writer_;
-  Transaction tx(w);
-  Statement s = w.Prepare("UPDATE executors SET phone = ?, email = ?, head = ? WHERE id = ?");
-  if (s.Bind(phone).Bind(email).Bind(head).Bind(executor_id).Run() == 0) return false;
-  InsertAudit(w, audit);
-  tx.Commit();
+  {
+    std::lock_guard lock(write_mutex_);
+    Connection& w = *writer_;
+    Transaction tx(w);
+    Statement s = w.Prepare("UPDATE executors SET phone = ?, email = ?, head = ? WHERE id = ?");
+    if (s.Bind(phone).Bind(email).Bind(head).Bind(executor_id).Run() == 0) return false;
+    InsertAudit(w, audit);
+    tx.Commit();
+  }
+  DropCatalogCache();  // the executors' list is cached (sqlite_store.h)
   return true;
 }
 

@@ -10,6 +10,7 @@
 
 #include "store/migrations.h"
 #include "store/sqlite/sqlite_internal.h"
+#include "store/sqlite/wal_checkpointer.h"
 
 namespace vikno {
 
@@ -152,6 +153,13 @@ SqliteStore::SqliteStore(std::string path, int max_idle_readers)
         "supported), got '" +
         path_ + "'");
   writer_ = std::make_unique<Connection>(path_, /*writer=*/true);
+  // The background checkpointer copies the log back once a second; the
+  // writer's own automatic checkpoint (default 1,000 pages) would otherwise
+  // run inside a request's commit. 10,000 pages (~40 MB) stays as the safety
+  // net should the checkpointer fall behind.
+  writer_->Exec("PRAGMA wal_autocheckpoint = 10000");
+  checkpointer_ =
+      std::make_unique<sqlite_detail::WalCheckpointer>(path_, std::chrono::milliseconds(1000));
 }
 
 SqliteStore::~SqliteStore() = default;

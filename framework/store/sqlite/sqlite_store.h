@@ -10,15 +10,20 @@
 // transaction of the failed operation is rolled back whole.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "store/store.h"
 
 namespace vikno {
+namespace sqlite_detail {
+class WalCheckpointer;
+}  // namespace sqlite_detail
 
 class SqliteStore final : public Store {
  public:
@@ -206,6 +211,26 @@ class SqliteStore final : public Store {
   std::mutex readers_mutex_;
   std::vector<std::unique_ptr<Connection>> idle_readers_;  // guarded by readers_mutex_
   uint64_t statistics_generation_ = 0;                     // guarded by readers_mutex_
+
+  // The city's categories and executors kept in memory (issue 4): every step
+  // of every resident's dialogue lists them, and they change only on a city
+  // sync or a contacts edit, which go through this store and drop the copy
+  // (DropCatalogCache after the commit). Another process writing the same
+  // file (a `vikno` command beside `vikno serve`) is seen within
+  // kCatalogCacheTtl. A read that raced a write does not keep what it read:
+  // `generation` tells it a write came in between.
+  static constexpr std::chrono::seconds kCatalogCacheTtl{5};
+  void DropCatalogCache();
+  std::mutex catalog_cache_mutex_;
+  uint64_t catalog_generation_ = 0;                       // guarded by catalog_cache_mutex_
+  std::optional<std::vector<Category>> cached_categories_;  // guarded by catalog_cache_mutex_
+  std::chrono::steady_clock::time_point categories_loaded_at_;
+  std::optional<std::vector<Executor>> cached_executors_;  // guarded by catalog_cache_mutex_
+  std::chrono::steady_clock::time_point executors_loaded_at_;
+
+  // Declared last so it stops first: it checkpoints the WAL off the request
+  // path (wal_checkpointer.h).
+  std::unique_ptr<sqlite_detail::WalCheckpointer> checkpointer_;
 };
 
 }  // namespace vikno

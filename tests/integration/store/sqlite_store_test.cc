@@ -172,5 +172,34 @@ TEST_F(SqliteStoreTest, BulkImportLeavesPlannerStatistics) {
   EXPECT_EQ(page.total, 20000);
 }
 
+// Categories and executors are kept in memory between lists (issue 4); a
+// write through the store must show at once in the next list, also after
+// the copy was taken.
+TEST_F(SqliteStoreTest, CachedCatalogFollowsTheStoresOwnWrites) {
+  SqliteStore store(path_);
+  store.Migrate();
+  store.UpsertExecutor({"roads", "Дороги", "", "", "", true});
+  store.UpsertCategory({"roads", "", "Дороги", "roads", "ordinary"});
+  ASSERT_EQ(store.ListCategories().size(), 1u);
+  ASSERT_EQ(store.ListExecutors().size(), 1u);
+
+  store.UpsertCategory({"roads/pits", "roads", "Ями", "roads", "ordinary"});
+  store.UpsertExecutor({"water", "Вода", "", "", "", true});
+  const auto categories = store.ListCategories();
+  ASSERT_EQ(categories.size(), 2u);
+  EXPECT_EQ(categories[1].id, "roads/pits");
+  ASSERT_EQ(store.ListExecutors().size(), 2u);
+
+  AuditEntry audit;
+  audit.entity = "executor";
+  audit.entity_id = "roads";
+  audit.action = "contacts";
+  ASSERT_TRUE(store.UpdateExecutorContacts("roads", "+380542000000", "", "Коваль", audit));
+  const auto executors = store.ListExecutors();
+  ASSERT_EQ(executors.size(), 2u);
+  EXPECT_EQ(executors[0].phone, "+380542000000");
+  EXPECT_EQ(executors[0].head, "Коваль");
+}
+
 }  // namespace
 }  // namespace vikno
