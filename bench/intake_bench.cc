@@ -10,7 +10,7 @@
 // to /hooks/telegram/update exactly as Telegram would. One appeal is six
 // updates (menu, words, address, skip photo, skip location, send).
 //
-//   build/bench/intake_bench [--chats 200] [--appeals 5] [--clients 8]
+//   build/bench/intake_bench [--chats 200] [--appeals 5] [--clients 8] [--workers 4]
 //                            [--binary build/vikno] [--plugin build/plugins/telegram/vikno_telegram.so]
 //
 // Run from the source root (it reads rules/sumy and config/messages).
@@ -158,6 +158,8 @@ int main(int argc, char** argv) {
   const int chats = std::stoi(Arg(argc, argv, "chats", "200"));
   const int appeals = std::stoi(Arg(argc, argv, "appeals", "5"));
   const int clients = std::stoi(Arg(argc, argv, "clients", "8"));
+  // The host's intake.workers: how many chats are handled at once.
+  const int workers = std::stoi(Arg(argc, argv, "workers", "4"));
   const std::string binary = Arg(argc, argv, "binary", "build/vikno");
   const std::string plugin =
       Arg(argc, argv, "plugin", "build/plugins/telegram/vikno_telegram.so");
@@ -179,7 +181,7 @@ int main(int argc, char** argv) {
       << "/rules/sumy\nmessages_dir: " << source << "/config/messages\nlog_level: warning\n"
       << "http:\n  listen: \"127.0.0.1:" << port << "\"\n  threads: 16\n"
       << "  public_url: \"http://127.0.0.1:" << port << "\"\n"
-      << "intake:\n  workers: 4\n  queue_capacity: 100000\n"
+      << "intake:\n  workers: " << workers << "\n  queue_capacity: 100000\n"
       << "outbox:\n  workers_per_channel: 2\n  rates:\n    telegram:\n"
       << "      per_second: 100000\n      per_recipient_per_second: 100000\n"
       << "channels:\n  - name: telegram\n    library: " << plugin << "\n    settings:\n"
