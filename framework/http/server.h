@@ -18,6 +18,7 @@
 
 #include "core/time.h"
 #include "host/config.h"
+#include "http/desk_services.h"
 #include "store/store.h"
 #include "vikno/sdk/webhook.h"
 #include "workflow/appeal_service.h"
@@ -46,6 +47,9 @@ struct ApiDeps {
   // The loaded texts of a language ("uk", "en") for the panel's
   // GET /api/v1/messages; null for a language not loaded. May be unset.
   std::function<const Messages*(const std::string& language)> messages;
+  // Issue 5's desk: appeal requests, files, operator's window, knowledge
+  // base, abuse (http/desk_services.h). Null services answer 503.
+  DeskServices desk;
   // The channels' webhooks, /hooks/<channel>/<path> (ChannelRegistry::
   // HandleWebhook): no API key (a channel checks its provider's signature or
   // secret itself), the raw body within max_body_bytes, header names in lower

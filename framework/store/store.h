@@ -49,7 +49,7 @@ struct AppliedMigration {
 };
 
 // The whole interface: one base per concern (resident_store.h, catalog_store.h,
-// appeal_store.h, scheduling_store.h, outbox_store.h), so concerns are added
+// appeal_store.h, scheduling_store.h, outbox_store.h, conversation_store.h), so concerns are added
 // side by side; see store/README.md.
 class Store : public AccountStore,
               public ResidentStore,

@@ -143,6 +143,7 @@ class MysqlStore final : public Store {
   void SaveThrottles(const std::vector<LoginThrottle>& throttles,
                      const std::vector<AuditEntry>& audit) override;
   void ClearThrottle(const std::string& key) override;
+
   // conversation_store.h
   std::optional<std::string> LoadDialogue(const std::string& channel,
                                           const std::string& chat_id) override;

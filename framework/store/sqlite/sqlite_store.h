@@ -130,6 +130,7 @@ class SqliteStore final : public Store {
   void SaveThrottles(const std::vector<LoginThrottle>& throttles,
                      const std::vector<AuditEntry>& audit) override;
   void ClearThrottle(const std::string& key) override;
+
   // conversation_store.h
   std::optional<std::string> LoadDialogue(const std::string& channel,
                                           const std::string& chat_id) override;
@@ -193,6 +194,7 @@ class SqliteStore final : public Store {
                        const AuditEntry& audit) override;
   bool IsResidentBlocked(const std::string& resident_id, const std::string& channel) override;
   std::vector<ResidentBlock> ListBlocks() override;
+
 
   class Connection;  // one sqlite3 handle with its prepared-statement cache
 
