@@ -39,7 +39,8 @@ function nowLocal() {
 // One audit entry's details as short "name: value" lines; values are text.
 function detailLines(details) {
   if (!details || typeof details !== 'object') return details ? [String(details)] : [];
-  return Object.entries(details).map(([k, v]) => {
+  // Empty notes and the like say nothing: left out.
+  return Object.entries(details).filter(([, v]) => v !== '' && v !== null).map(([k, v]) => {
     const value = v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v);
     return `${label('panel.detail.', k)}: ${k === 'from' || k === 'to' ? label('status.', value) : value}`;
   });
@@ -158,7 +159,7 @@ function requestsSection(requests, user, reload, errorText, flash) {
     }
     list.append(item);
   }
-  return h('section', {}, h('h2', {}, t('panel.card.requests')), list);
+  return h('section', {class: 'card-box'}, h('h2', {}, t('panel.card.requests')), list);
 }
 
 export async function render(view, {state, navigate, flash, errorText}, idText) {
