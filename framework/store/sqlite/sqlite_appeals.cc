@@ -1,6 +1,7 @@
 #include "store/sqlite/sqlite_internal.h"
 
 #include <algorithm>
+#include <optional>
 #include <string_view>
 #include <utility>
 #include <variant>
@@ -77,35 +78,40 @@ void BindAppealState(Statement& s, const Appeal& a) {
 // the draft's, or the decimal id when the draft has none (R5: assigned at
 // once, in the same transaction).
 int64_t InsertAppeal(SqliteStore::Connection& conn, const Appeal& a) {
-  int64_t id = 0;
-  {
-    Statement s = conn.Prepare(
-        "INSERT INTO appeals (type, category, lead_executor, registry_id, city, district, "
-        "street, house, flat, entrance, lat, lon, description, channel, resident_id, anonymous, "
-        "status, updated_at, accept_due, resolve_due, due_order, accepted_at, closed_at, "
-        "repeat_of, commission_inspection, number, created_at, next_check_at, version) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-        "?, 1)");
-    BindAppealState(s, a);
-    if (a.number.empty()) {
-      s.BindNull();
-    } else {
-      s.Bind(a.number);
-    }
-    s.Bind(a.created_at).Bind(DefaultNextCheck(a));
-    s.Run();
-    id = sqlite3_last_insert_rowid(conn.db());
-  }
+  // A new card's number is its id (R5: told at once). The id is taken here,
+  // under the writer lock, as AUTOINCREMENT would take it (past every id ever
+  // used), so the row is written once with its number: inserting it without
+  // one and numbering it afterwards costs an extra index page per create.
+  std::optional<int64_t> id;
   if (a.number.empty()) {
-    Statement s = conn.Prepare("UPDATE appeals SET number = ? WHERE id = ?");
-    s.Bind(std::to_string(id)).Bind(id).Run();
+    Statement seq = conn.Prepare(
+        "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'appeals'), 0)");
+    seq.Step();
+    id = seq.Int(0) + 1;
   }
+  Statement s = conn.Prepare(
+      "INSERT INTO appeals (type, category, lead_executor, registry_id, city, district, "
+      "street, house, flat, entrance, lat, lon, description, channel, resident_id, anonymous, "
+      "status, updated_at, accept_due, resolve_due, due_order, accepted_at, closed_at, "
+      "repeat_of, commission_inspection, number, created_at, next_check_at, id, version) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+      "?, ?, 1)");
+  BindAppealState(s, a);
+  s.Bind(id ? std::to_string(*id) : a.number);
+  s.Bind(a.created_at).Bind(DefaultNextCheck(a));
+  if (id) {
+    s.Bind(*id);
+  } else {
+    s.BindNull();  // an imported card keeps its own number; SQLite picks the id
+  }
+  s.Run();
+  const int64_t row_id = sqlite3_last_insert_rowid(conn.db());
   for (size_t i = 0; i < a.executors.size(); ++i) {
     Statement row = conn.Prepare(
         "INSERT INTO appeal_executors (appeal_id, position, executor_id) VALUES (?, ?, ?)");
-    row.Bind(id).Bind(static_cast<int64_t>(i)).Bind(a.executors[i]).Run();
+    row.Bind(row_id).Bind(static_cast<int64_t>(i)).Bind(a.executors[i]).Run();
   }
-  return id;
+  return row_id;
 }
 
 constexpr const char* kCommentColumns =
