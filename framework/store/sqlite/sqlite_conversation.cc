@@ -40,8 +40,6 @@ void BindAddress(Statement& s, const Address& a) {
   }
 }
 
-const char* EventKindCode(EventKind k) { return k == EventKind::kEmergency ? "emergency" : "planned"; }
-
 }  // namespace
 
 // ---------------------------------------------------------------------------
