@@ -27,6 +27,7 @@
 #include "store/account_store.h"
 #include "store/appeal_store.h"
 #include "store/block_store.h"
+#include "store/broadcast_store.h"
 #include "store/catalog_store.h"
 #include "store/conversation_store.h"
 #include "store/desk_store.h"
@@ -60,6 +61,7 @@ class Store : public AccountStore,
               public RequestStore,
               public DeskStore,
               public BlockStore,
+              public BroadcastStore,
               public ConversationStore {
  public:
   virtual ~Store() = default;

@@ -208,6 +208,24 @@ class MysqlStore final : public Store {
   bool IsResidentBlocked(const std::string& resident_id, const std::string& channel) override;
   std::vector<ResidentBlock> ListBlocks() override;
 
+  // broadcast_store.h (mysql_broadcasts.cc)
+  int64_t CreateBroadcast(const Broadcast& broadcast) override;
+  std::optional<Broadcast> FindBroadcast(int64_t id) override;
+  std::vector<Broadcast> ListBroadcasts(int limit, int64_t before_id) override;
+  int64_t FanOutBroadcast(int64_t id, const FanOut& fan_out, Timestamp now) override;
+  std::vector<int64_t> ListUnqueuedBroadcasts() override;
+  int64_t CreateSurvey(const Survey& survey) override;
+  std::optional<Survey> FindSurvey(int64_t id) override;
+  std::vector<Survey> ListSurveys(int limit, int64_t before_id) override;
+  int64_t FanOutSurvey(int64_t id, const FanOut& fan_out, Timestamp now) override;
+  std::vector<int64_t> ListUnqueuedSurveys() override;
+  SurveyAnswerOutcome RecordSurveyAnswer(int64_t survey_id, const std::string& channel,
+                                         const std::string& resident_id, int option,
+                                         Timestamp now) override;
+  std::vector<int64_t> SurveyResults(int64_t survey_id) override;
+  std::vector<Rating> ListRatings(const RatingQuery& query) override;
+  std::vector<RatingSummary> SummariseRatings(const RatingQuery& query) override;
+
   // The server-side id (CONNECTION_ID()) of every connection the pool holds
   // idle now; for operations and the tests that KILL them.
   std::vector<int64_t> IdleConnectionIds();
