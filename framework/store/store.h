@@ -25,6 +25,7 @@
 #include "core/result.h"
 #include "core/time.h"
 #include "store/account_store.h"
+#include "store/api_key_store.h"
 #include "store/appeal_store.h"
 #include "store/block_store.h"
 #include "store/broadcast_store.h"
@@ -61,6 +62,7 @@ class Store : public AccountStore,
               public RequestStore,
               public DeskStore,
               public BlockStore,
+              public ApiKeyStore,
               public BroadcastStore,
               public ConversationStore {
  public:

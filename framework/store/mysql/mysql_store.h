@@ -208,6 +208,18 @@ class MysqlStore final : public Store {
   bool IsResidentBlocked(const std::string& resident_id, const std::string& channel) override;
   std::vector<ResidentBlock> ListBlocks() override;
 
+  // api_key_store.h (mysql_api_keys.cc): Open311, B1
+  ApiKey CreateApiKey(const ApiKey& key, const AuditEntry& audit) override;
+  std::optional<ApiKey> FindApiKeyByHash(const std::string& key_hash) override;
+  Result<ApiKey> RevokeApiKey(int64_t id, const std::string& by, Timestamp at,
+                              const AuditEntry& audit) override;
+  std::vector<ApiKey> ListApiKeys() override;
+  void RecordOpen311Filing(const Open311Filing& filing) override;
+  std::optional<Open311Filing> FindOpen311FilingByToken(const std::string& token) override;
+  std::optional<Open311Filing> FindOpen311FilingByAppeal(int64_t appeal_id) override;
+  std::vector<AuditEntry> ListAppealAuditBetween(Timestamp from, Timestamp to, int limit,
+                                                 int offset) override;
+
   // broadcast_store.h (mysql_broadcasts.cc)
   int64_t CreateBroadcast(const Broadcast& broadcast) override;
   std::optional<Broadcast> FindBroadcast(int64_t id) override;
