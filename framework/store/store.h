@@ -32,6 +32,7 @@
 #include "store/catalog_store.h"
 #include "store/conversation_store.h"
 #include "store/desk_store.h"
+#include "store/event_store.h"
 #include "store/outbox_store.h"
 #include "store/request_store.h"
 #include "store/resident_store.h"
@@ -61,6 +62,7 @@ class Store : public AccountStore,
               public OutboxStore,
               public RequestStore,
               public DeskStore,
+              public EventStore,
               public BlockStore,
               public ApiKeyStore,
               public BroadcastStore,

@@ -166,7 +166,7 @@ int64_t MysqlStore::CreateEvent(const Event& event) {
   pool_->Transact("create event", [&](Conn& c) {
     auto& st = c.Prepare(
         "INSERT INTO events (kind, reason, executor_id, starts_at, ends_at, end_is_approximate,"
-        " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+        " created_by, created_at, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     Binder(st)
         .Str(event.kind == EventKind::kEmergency ? "emergency" : "planned")
         .Str(event.reason)
@@ -174,6 +174,8 @@ int64_t MysqlStore::CreateEvent(const Event& event) {
         .Time(event.starts_at)
         .OptTime(event.ends_at)
         .Bool(event.end_is_approximate)
+        .Str(event.created_by)
+        .Time(event.created_at)
         .Str(event.created_by)
         .Time(event.created_at);
     st.executeUpdate();
@@ -204,7 +206,8 @@ std::vector<Event> MysqlStore::ListActiveEventsAt(const std::vector<Address>& ad
   pool_->Run("list active events", [&](Conn& c) {
     auto& st = c.Prepare(
         "SELECT e.id, e.kind, e.reason, e.executor_id, e.starts_at, e.ends_at,"
-        " e.end_is_approximate, e.created_by, e.created_at FROM events e WHERE e.starts_at <= ?"
+        " e.end_is_approximate, e.created_by, e.created_at FROM events e WHERE e.deleted_at IS NULL"
+        " AND e.starts_at <= ?"
         " AND (e.ends_at IS NULL OR e.ends_at > ?) AND EXISTS (SELECT 1 FROM event_addresses ea"
         " WHERE ea.event_id = e.id AND (" +
         where + ")) ORDER BY e.starts_at, e.id");

@@ -143,10 +143,11 @@ int64_t SqliteStore::CreateEvent(const Event& event) {
   Transaction tx(w);
   Statement s = w.Prepare(
       "INSERT INTO events (kind, reason, executor_id, starts_at, ends_at, end_is_approximate, "
-      "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+      "created_by, created_at, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      "RETURNING id");
   s.Bind(EventKindCode(event.kind)).Bind(event.reason).Bind(event.executor_id);
   s.Bind(event.starts_at).Bind(event.ends_at).Bind(event.end_is_approximate);
-  s.Bind(event.created_by).Bind(event.created_at);
+  s.Bind(event.created_by).Bind(event.created_at).Bind(event.created_by).Bind(event.created_at);
   if (!s.Step()) throw StoreError("sqlite: event insert returned no id");
   const int64_t id = s.Int(0);
   while (s.Step()) {
@@ -177,7 +178,8 @@ std::vector<Event> SqliteStore::ListActiveEventsAt(const std::vector<Address>& a
   ReadLease r = Read();
   Statement s = r->Prepare(
       "SELECT e.id, e.kind, e.reason, e.executor_id, e.starts_at, e.ends_at, "
-      "e.end_is_approximate, e.created_by, e.created_at FROM events e WHERE e.starts_at <= ? AND "
+      "e.end_is_approximate, e.created_by, e.created_at FROM events e WHERE e.deleted_at IS NULL "
+      "AND e.starts_at <= ? AND "
       "(e.ends_at IS NULL OR e.ends_at > ?) AND EXISTS (SELECT 1 FROM event_addresses ea WHERE "
       "ea.event_id = e.id AND (" +
       where + ")) ORDER BY e.starts_at, e.id");

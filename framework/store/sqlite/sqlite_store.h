@@ -145,6 +145,20 @@ class SqliteStore final : public Store {
   std::vector<Event> ListActiveEventsAt(const std::vector<Address>& addresses,
                                         Timestamp now) override;
   int64_t CreateEvent(const Event& event) override;
+  // Events (event_store.h; sqlite_events.cc / mysql_events.cc).
+  Event AddEvent(const Event& event, const AuditEntry& audit) override;
+  Result<Event> UpdateEvent(const Event& event, const AuditEntry& audit) override;
+  std::optional<Event> GetEvent(int64_t id) override;
+  EventPage ListEvents(const EventQuery& query) override;
+  Result<Event> DeleteEvent(int64_t id, const std::string& deleted_by, Timestamp now,
+                            const AuditEntry& audit) override;
+  std::vector<EventSubscriber> ListEventSubscribers(int64_t event_id) override;
+  std::vector<Event> ListEventsEndedUnannounced(Timestamp now, int limit) override;
+  bool MarkEventEndAnnounced(int64_t id, Timestamp now) override;
+  int64_t CancelQueuedEventNotices(int64_t event_id, const std::string& reason,
+                                   Timestamp now) override;
+  std::map<int64_t, EventNoticeCounts> CountEventNotices(
+      const std::vector<int64_t>& event_ids) override;
   RegistryUpsertCounts UpsertRegistryAddresses(
       const std::vector<RegistryAddress>& addresses) override;
   bool RecordInbound(const std::string& channel, const std::string& provider_id,
