@@ -28,6 +28,7 @@
 #include "store/api_key_store.h"
 #include "store/appeal_store.h"
 #include "store/block_store.h"
+#include "store/cabinet_store.h"
 #include "store/broadcast_store.h"
 #include "store/catalog_store.h"
 #include "store/conversation_store.h"
@@ -64,6 +65,7 @@ class Store : public AccountStore,
               public DeskStore,
               public EventStore,
               public BlockStore,
+              public CabinetStore,
               public ApiKeyStore,
               public BroadcastStore,
               public ConversationStore {

@@ -144,6 +144,32 @@ class MysqlStore final : public Store {
                      const std::vector<AuditEntry>& audit) override;
   void ClearThrottle(const std::string& key) override;
 
+  // cabinet_store.h
+  void SaveCabinetCode(const CabinetCode& code) override;
+  std::optional<CabinetCode> FindCabinetCode(const std::string& login) override;
+  int FailCabinetCode(const std::string& login) override;
+  void SpendCabinetCode(const std::string& login) override;
+  Result<CabinetAccount> CreateCabinetAccount(const CabinetAccount& account,
+                                              const std::optional<Resident>& new_resident,
+                                              const Identity& identity, const Consent& consent,
+                                              const AuditEntry& audit) override;
+  std::optional<CabinetAccount> FindCabinetAccount(int64_t id) override;
+  std::optional<CabinetAccount> FindCabinetAccountByLogin(const std::string& login) override;
+  Result<Done> SetCabinetPassword(int64_t account_id, const std::string& password_hash,
+                                  const std::string& keep_session,
+                                  const std::optional<AuditEntry>& audit) override;
+  Result<Done> SetCabinetName(int64_t account_id, const std::string& name,
+                              const AuditEntry& audit) override;
+  Result<Done> EraseCabinetAccount(int64_t account_id, const AuditEntry& audit) override;
+  void CreateCabinetSession(const CabinetSession& session, const std::string& replaces,
+                            const AuditEntry& audit) override;
+  std::optional<CabinetSession> FindCabinetSession(const std::string& token_hash) override;
+  void TouchCabinetSession(const std::string& token_hash, Timestamp at) override;
+  bool DeleteCabinetSession(const std::string& token_hash,
+                            const std::optional<AuditEntry>& audit) override;
+  std::vector<CabinetSession> ListCabinetSessions(int64_t account_id) override;
+  int64_t PurgeCabinetSessions(Timestamp idle_before, Timestamp created_before) override;
+
   // conversation_store.h
   std::optional<std::string> LoadDialogue(const std::string& channel,
                                           const std::string& chat_id) override;
