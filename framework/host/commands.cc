@@ -13,6 +13,7 @@
 #include "conversation/conversation_service.h"
 #include "conversation/registry_import.h"
 #include "conversation/store_repository.h"
+#include "events/event_service.h"
 #include "files/file_store.h"
 #include "host/city.h"
 #include "host/logging.h"
@@ -60,6 +61,29 @@ void LogPurge(const RetentionReport& r, int years) {
        {"files_removed", r.files_removed},
        {"files_missing", r.files_missing}});
 }
+
+// R23: the end of works announced once their end passed (events/
+// event_service.h). Every host may run it: the notices' idempotency keys and
+// the event's end_announced_at make a second run, or a run after a restart,
+// queue nothing new.
+class EventEndTask final : public Poco::Util::TimerTask {
+ public:
+  explicit EventEndTask(events::EventService& events) : events_(events) {}
+  void run() override {
+    try {
+      if (const int n = events_.AnnounceEnded(); n > 0)
+        Log(Poco::Message::PRIO_INFORMATION, "events", "end of works announced",
+            {{"events", static_cast<int64_t>(n)}});
+    } catch (const std::exception& e) {
+      // Nothing was marked announced that was not queued; the next run retries.
+      Log(Poco::Message::PRIO_ERROR, "events", "announcing ended works failed",
+          {{"error", std::string(e.what())}});
+    }
+  }
+
+ private:
+  events::EventService& events_;
+};
 
 // The daily retention pass (R32) inside `vikno serve`.
 class RetentionTask final : public Poco::Util::TimerTask {
@@ -272,6 +296,18 @@ int ServeCommand(const Config& config, std::ostream& out, std::ostream& err,
   ResidentNotices notices(*store, outbox, *messages, conversation);
   appeals.SetStatusHook(&notices);
 
+  // Issue 6, R22/R23: events; their notices keep the city's notice window
+  // (city.lua notify_window, 000 §4.3) in the city's time zone.
+  events::EventOptions event_options;
+  if (auto lua = std::dynamic_pointer_cast<rules::LuaRules>(city.rules)) {
+    const auto model = lua->Model();
+    event_options.time_zone = model->time_zone;
+    event_options.notify_from_minute = model->notify_from;
+    event_options.notify_to_minute = model->notify_to;
+  }
+  event_options.whole_street_label = messages->Get("events.whole_street");
+  events::EventService event_service(*store, clock, event_options);
+
   std::unique_ptr<DeadlineWatch> watch;
   if (auto lua = std::dynamic_pointer_cast<rules::LuaRules>(city.rules)) {
     SchedulerOptions scheduler_options;
@@ -303,6 +339,7 @@ int ServeCommand(const Config& config, std::ostream& out, std::ostream& err,
   deps.appeals = &appeals;
   deps.store = store.get();
   deps.clock = &clock;
+  deps.events = &event_service;
   http::Accounts accounts(*store, clock, config.accounts);  // issue 5: staff sign-in
   deps.accounts = &accounts;
   deps.rules_name = [name = city.name] { return name; };
@@ -406,6 +443,7 @@ int ServeCommand(const Config& config, std::ostream& out, std::ostream& err,
                             24L * 60 * 60 * 1000);
   timer.scheduleAtFixedRate(new InboundPurgeTask(*store, clock, config.intake.dedup_days),
                             5 * 60 * 1000L, 60L * 60 * 1000);
+  timer.scheduleAtFixedRate(new EventEndTask(event_service), 30 * 1000L, 60 * 1000L);
 
   out << "vikno listening on " << server.url() << "\n";
   BootstrapAdministrator(accounts, server.url(), out);

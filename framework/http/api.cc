@@ -7,6 +7,7 @@
 
 #include <set>
 
+#include "http/api_events.h"
 #include "http/api_json.h"
 #include "messages/messages.h"
 
@@ -302,6 +303,9 @@ Reply PanelMessages(const ApiDeps& deps, Call& call) {
       }
     }
   }
+  // The events page's texts (issue 6) live in the events section.
+  for (const auto& [key, text] : messages->texts())
+    if (key.rfind("events.panel.", 0) == 0) texts->set(key, text);
   o->set("texts", texts);
   Reply reply = Json(200, o);
   // Not no-store like the rest of /api: texts change only with a deployment.
@@ -394,6 +398,7 @@ void RegisterRoutes(Router& router, const ApiDeps& deps) {
       /*needs_auth=*/false);
   RegisterRequestRoutes(router, deps);   // api_requests.cc
   RegisterOperatorRoutes(router, deps);  // api_operator.cc
+  RegisterEventRoutes(router, deps);     // api_events.cc (issue 6)
 }
 
 }  // namespace vikno::http

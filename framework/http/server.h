@@ -27,6 +27,10 @@ namespace vikno {
 class Messages;
 }  // namespace vikno
 
+namespace vikno::events {
+class EventService;  // events/event_service.h
+}  // namespace vikno::events
+
 namespace vikno::http {
 
 class Accounts;  // http/session.h
@@ -39,6 +43,9 @@ struct ApiDeps {
   // Staff accounts and sessions (issue 5): the session and user routes and
   // cookie sign-in. Null: only API keys (http/session_http.h).
   Accounts* accounts = nullptr;
+  // Issue 6's events and their notices (http/api_events.h, R22/R23). Null:
+  // those routes answer 503.
+  events::EventService* events = nullptr;
   // The loaded city's name ("Суми"); empty while no rules are loaded (503 on /healthz).
   std::function<std::string()> rules_name;
   // The text of a messages key ("status.new") in the configured language;
