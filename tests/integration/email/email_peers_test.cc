@@ -372,7 +372,7 @@ TEST_F(EmailPeersTest, ABounceOfOurMessageBecomesAFailedDeliveryReport) {
   ASSERT_TRUE(channel.Start(host_).ok);
   ASSERT_TRUE(WaitFor([&] { return !host_.reports().empty(); })) << host_.lines().Joined();
   auto report = host_.reports()[0];
-  EXPECT_EQ(report.provider_message_id, "vikno.outbox-9.0123456789ab@city.test");
+  EXPECT_EQ(report.id, "vikno.outbox-9.0123456789ab@city.test");
   EXPECT_EQ(report.state, sdk::DeliveryState::kFailed);
   EXPECT_THAT(report.detail, HasSubstr("550 5.1.1"));
   EXPECT_EQ(host_.delivered_count(), 0u);  // not a resident's message

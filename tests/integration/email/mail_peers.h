@@ -5,8 +5,8 @@
 //   SmtpSink  npm smtp-server via tests/peers/smtp-sink.js, handing local
 //             recipients to that Dovecot with dovecot-lda
 //   MailTool  nodemailer (compose) and mailparser (parse): independent MIME
-// and TestHost, a TEST DOUBLE of the vikno host recording what the channel
-// delivers and reports.
+// and TestHost, the test double of the vikno host (tests/support/channel_host.h)
+// recording what the channel delivers and reports.
 #pragma once
 
 #include <Poco/JSON/Object.h>
@@ -35,21 +35,14 @@
 #include <thread>
 #include <vector>
 
+#include "support/channel_host.h"
 #include "vikno/sdk/host.h"
 
 namespace vikno::email::testing {
 
 namespace fs = std::filesystem;
 
-inline bool WaitFor(const std::function<bool()>& done,
-                    std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
-  const auto until = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < until) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return done();
-}
+using vikno::testing::WaitFor;
 
 inline int FreePort() {
   Poco::Net::ServerSocket probe(Poco::Net::SocketAddress("127.0.0.1", 0));
@@ -314,83 +307,11 @@ inline std::string SubmitMail(int port, const std::string& user, const std::stri
   return "";
 }
 
-// A TEST DOUBLE of the vikno host for one channel.
-class TestHost final : public sdk::Host {
+// The host double: the common one (tests/support/channel_host.h), taking no
+// webhooks, as the host does for a channel that polls.
+class TestHost final : public vikno::testing::ChannelHost {
  public:
-  class Lines final : public sdk::Logger {
-   public:
-    void Log(Level, const std::string& m) override {
-      std::lock_guard lock(mu_);
-      lines_.push_back(m);
-    }
-    bool Contains(const std::string& part) {
-      std::lock_guard lock(mu_);
-      return std::any_of(lines_.begin(), lines_.end(),
-                         [&](const std::string& l) { return l.find(part) != std::string::npos; });
-    }
-    std::string Joined() {
-      std::lock_guard lock(mu_);
-      std::string all;
-      for (const auto& l : lines_) all += l + "\n";
-      return all;
-    }
-
-   private:
-    std::mutex mu_;
-    std::vector<std::string> lines_;
-  };
-  struct Report {
-    std::string provider_message_id;
-    sdk::DeliveryState state;
-    std::string detail;
-  };
-
-  const std::string& ChannelName() const override { return name_; }
-  sdk::Status Deliver(sdk::InboundMessage message) override {
-    std::lock_guard lock(mu_);
-    if (refuse_) return sdk::Status::Error("intake queue is full");
-    delivered_.push_back(std::move(message));
-    return sdk::Status::Ok();
-  }
-  sdk::Status RegisterWebhook(const std::string&, sdk::WebhookHandler) override {
-    return sdk::Status::Error("the e-mail channel needs no webhooks");
-  }
-  std::string WebhookUrl(const std::string&) const override { return ""; }
-  void ReportDelivery(const std::string& id, sdk::DeliveryState state,
-                      const std::string& detail) override {
-    std::lock_guard lock(mu_);
-    reports_.push_back({id, state, detail});
-  }
-  sdk::Logger& Log() override { return log_; }
-  std::chrono::system_clock::time_point Now() const override {
-    return std::chrono::system_clock::now();
-  }
-
-  std::vector<sdk::InboundMessage> delivered() {
-    std::lock_guard lock(mu_);
-    return delivered_;
-  }
-  size_t delivered_count() {
-    std::lock_guard lock(mu_);
-    return delivered_.size();
-  }
-  std::vector<Report> reports() {
-    std::lock_guard lock(mu_);
-    return reports_;
-  }
-  void set_refuse(bool refuse) {
-    std::lock_guard lock(mu_);
-    refuse_ = refuse;
-  }
-  Lines& lines() { return log_; }
-
- private:
-  std::string name_ = "email";
-  Lines log_;
-  std::mutex mu_;
-  bool refuse_ = false;
-  std::vector<sdk::InboundMessage> delivered_;
-  std::vector<Report> reports_;
+  TestHost() : ChannelHost("email", Webhooks::kNone) {}
 };
 
 }  // namespace vikno::email::testing
