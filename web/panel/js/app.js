@@ -12,6 +12,7 @@ import * as listView from './views/list.js';
 import * as cardView from './views/card.js';
 import * as operatorView from './views/operator.js';
 import * as usersView from './views/users.js';
+import * as eventsView from './views/events.js';
 
 const state = {user: null, statuses: [], statusByCode: new Map()};
 const view = document.getElementById('view');
@@ -51,6 +52,8 @@ function renderNav() {
   const role = state.user.role;
   const links = [['#/appeals', 'panel.nav.appeals']];
   if (can(role, 'operator', 'administrator')) links.push(['#/operator', 'panel.nav.operator']);
+  // Issue 6, R22: planned and emergency works (views/events.js).
+  links.push(['#/events', 'events.panel.nav']);
   if (can(role, 'administrator')) links.push(['#/users', 'panel.nav.users']);
   links.push(['#/password', 'panel.nav.password']);
   const current = location.hash.split('?')[0] || '#/appeals';
@@ -113,6 +116,12 @@ async function route() {
       await operatorView.render(view, ctx);
     } else if (path === '/users' && can(state.user.role, 'administrator')) {
       await usersView.render(view, ctx);
+    } else if (path === '/events') {
+      await eventsView.render(view, ctx);
+    } else if (path === '/events/new') {
+      await eventsView.renderForm(view, ctx, null);
+    } else if (path.startsWith('/event/')) {
+      await eventsView.renderForm(view, ctx, path.slice('/event/'.length));
     } else if (path === '/password') {
       await usersView.renderPassword(view, ctx);
     } else {
