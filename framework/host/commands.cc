@@ -389,6 +389,7 @@ int ServeCommand(const Config& config, std::ostream& out, std::ostream& err,
       found.push_back(std::move(c.building));
     return found;
   };
+  deps.public_url = config.http.public_url;  // Open311 discovery (B1)
   deps.webhook = [&channels](const std::string& channel, const std::string& path,
                              sdk::WebhookRequest request) {
     return channels.HandleWebhook(channel, path, std::move(request));

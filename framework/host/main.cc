@@ -22,6 +22,7 @@
 #include "host/commands.h"
 #include "host/config.h"
 #include "host/logging.h"
+#include "host/open311_key_command.h"
 #include "host/user_command.h"
 
 namespace vikno {
@@ -96,6 +97,16 @@ class ViknoApp final : public Poco::Util::ServerApplication {
         return kExitConfig;
       }
     }
+    if (command == "open311-key") {  // B1: Open311 API keys
+      SetUpLogging("warning");
+      try {
+        return Open311KeyCommand(LoadConfig(config_path_), args, user_options_, std::cout,
+                                 std::cerr);
+      } catch (const ConfigError& e) {
+        std::cerr << e.what() << "\n";
+        return kExitConfig;
+      }
+    }
     std::string import_file;
     if (command == "import") {
       if (args.size() != 3 || args[1] != "addresses") {
@@ -155,6 +166,8 @@ class ViknoApp final : public Poco::Util::ServerApplication {
            "  user add --login L --role R [--name N] [--services a,b]\n"
            "                 create a staff account; prints its password\n"
            "  import addresses CSV  load the city's address registry (all or nothing)\n"
+           "  open311-key issue --name LABEL | revoke ID | list\n"
+           "                 Open311 API keys; issue prints the secret once\n"
            "options:\n"
            "  -c, --config FILE  configuration (default "
         << kDefaultConfig << ")\n";

@@ -57,6 +57,9 @@ struct ApiDeps {
   // Issue 5's desk: appeal requests, files, operator's window, knowledge
   // base, abuse (http/desk_services.h). Null services answer 503.
   DeskServices desk;
+  // http.public_url ("https://city.example"): Open311 discovery names the
+  // endpoint under it; empty: the Host the client used (http/open311/).
+  std::string public_url;
   // The channels' webhooks, /hooks/<channel>/<path> (ChannelRegistry::
   // HandleWebhook): no API key (a channel checks its provider's signature or
   // secret itself), the raw body within max_body_bytes, header names in lower
