@@ -14,7 +14,9 @@
 #include "conversation/registry_import.h"
 #include "conversation/store_repository.h"
 #include "events/event_service.h"
+#include "cabinet/cabinet.h"
 #include "files/file_store.h"
+#include "http/api_cabinet.h"
 #include "host/city.h"
 #include "host/logging.h"
 #include "host/residents.h"
@@ -394,6 +396,22 @@ int ServeCommand(const Config& config, std::ostream& out, std::ostream& err,
                              sdk::WebhookRequest request) {
     return channels.HandleWebhook(channel, path, std::move(request));
   };
+  // Issue 8: the residents' web cabinet (framework/cabinet): codes go out on
+  // the configured channels through the outbox; the same argon2 cost as staff.
+  std::unique_ptr<Cabinet> cabinet;
+  if (config.cabinet.enabled) {
+    std::set<std::string> channel_names;
+    for (const auto& ch : config.channels) channel_names.insert(ch.name);
+    const http::Argon2Params argon2{static_cast<uint32_t>(config.accounts.argon2_time_cost),
+                                    static_cast<uint32_t>(config.accounts.argon2_memory_kib),
+                                    static_cast<uint32_t>(config.accounts.argon2_parallelism)};
+    cabinet = std::make_unique<Cabinet>(*store, appeals, files, clock, config.cabinet, argon2,
+                                        channel_names, wake, config.files,
+                                        config.retention_years);
+    deps.more_routes.push_back([c = cabinet.get()](http::Router& r, const http::ApiDeps& d) {
+      http::RegisterCabinetRoutes(r, d, *c);
+    });
+  }
   http::HttpServer server(config.http, config.api_keys, deps);
   try {
     server.Start();

@@ -426,6 +426,103 @@ void ReadAccounts(const Source& src, const MapReader& top, Config* c) {
              "must be more than free_failures");
 }
 
+// cabinet: the residents' web cabinet (issue 8, framework/cabinet/cabinet.h).
+void ReadCabinet(const Source& src, const MapReader& top, Config* c) {
+  const MapReader m = top.Map(
+      "cabinet", {"enabled", "code_ttl_minutes", "code_max_attempts", "code_resend_seconds",
+                  "code_max_sends_per_hour", "address_max_sends_per_hour",
+                  "password_free_failures", "password_lockout_minutes", "session_idle_minutes",
+                  "session_absolute_hours", "secure_cookie", "privacy_version", "email_channel",
+                  "sms_channel"});
+  CabinetConfig& a = c->cabinet;
+  for (const auto& [key, field] :
+       {std::pair<const char*, bool*>{"enabled", &a.enabled}, {"secure_cookie", &a.secure_cookie}}) {
+    if (!m.Has(key)) continue;
+    std::string v;
+    m.String(key, &v);
+    if (v != "true" && v != "false")
+      src.Fail(m.ValueLine(key), m.Path(key), "expected true or false, got '" + v + "'");
+    *field = v == "true";
+  }
+  // A code must outlive a slow SMS but not an afternoon; a few tries forgive
+  // a typo, not a guessing run (10^6 codes).
+  m.Int("code_ttl_minutes", &a.code_ttl_minutes, 1, 60);
+  m.Int("code_max_attempts", &a.code_max_attempts, 1, 10);
+  m.Int("code_resend_seconds", &a.code_resend_seconds, 10, 3600);
+  m.Int("code_max_sends_per_hour", &a.code_max_sends_per_hour, 1, 60);
+  m.Int("address_max_sends_per_hour", &a.address_max_sends_per_hour, 1, 100000);
+  m.Int("password_free_failures", &a.password_free_failures, 1, 100);
+  m.Int("password_lockout_minutes", &a.password_lockout_minutes, 1, 7 * 24 * 60);
+  m.Int("session_idle_minutes", &a.session_idle_minutes, 1, 30 * 24 * 60);
+  m.Int("session_absolute_hours", &a.session_absolute_hours, 1, 24 * 90);
+  m.String("privacy_version", &a.privacy_version);
+  if (a.privacy_version.empty() || a.privacy_version.size() > 64)
+    src.Fail(m.ValueLine("privacy_version"), m.Path("privacy_version"),
+             "must be 1 to 64 characters");
+  m.String("email_channel", &a.email_channel);
+  m.String("sms_channel", &a.sms_channel);
+}
+
+// reports: the control reports' schedule, recipients and deputy areas
+// (issue 6, framework/reports/report_settings.h; config/README.md).
+void ReadReports(const Source& src, const MapReader& top, Config* c) {
+  const MapReader m = top.Map(
+      "reports", {"schedule", "at", "time_zone", "daily_to", "weekly_to", "monthly_to",
+                  "min_appeals", "max_overdue_percent", "max_returned_percent", "dir",
+                  "link_secret", "areas"});
+  reports::ReportSettings& r = c->reports;
+  if (m.Has("schedule")) {
+    std::string v;
+    m.String("schedule", &v);
+    if (v != "true" && v != "false")
+      src.Fail(m.ValueLine("schedule"), m.Path("schedule"), "expected true or false, got '" + v + "'");
+    r.schedule = v == "true";
+  }
+  m.String("at", &r.at);
+  int h = -1, mi = -1;
+  char tail = 0;
+  if (std::sscanf(r.at.c_str(), "%2d:%2d%c", &h, &mi, &tail) != 2 || h < 0 || h > 23 || mi < 0 ||
+      mi > 59)
+    src.Fail(m.ValueLine("at"), m.Path("at"), "expected HH:MM, got '" + r.at + "'");
+  m.String("time_zone", &r.time_zone);
+  m.StringList("daily_to", &r.daily_to);
+  m.StringList("weekly_to", &r.weekly_to);
+  m.StringList("monthly_to", &r.monthly_to);
+  m.Int("min_appeals", &r.min_appeals, 1, 100000);
+  int overdue = static_cast<int>(r.max_overdue_share * 100 + 0.5);
+  int returned = static_cast<int>(r.max_returned_share * 100 + 0.5);
+  m.Int("max_overdue_percent", &overdue, 1, 100);
+  m.Int("max_returned_percent", &returned, 1, 100);
+  r.max_overdue_share = overdue / 100.0;
+  r.max_returned_share = returned / 100.0;
+  m.String("dir", &r.dir);
+  if (r.dir.empty()) src.Fail(m.ValueLine("dir"), m.Path("dir"), "must not be empty");
+  m.String("link_secret", &r.link_secret);
+  if (!r.link_secret.empty() && r.link_secret.size() < 16)
+    src.Fail(m.ValueLine("link_secret"), m.Path("link_secret"),
+             "must be at least 16 characters (it signs download links)");
+  if (!m.Has("areas")) return;
+  const YAML::Node list = m.Node("areas");
+  const int list_line = m.ValueLine("areas");
+  if (list.IsNull()) return;
+  if (!list.IsSequence()) src.Fail(list_line, m.Path("areas"), "expected a list, got " + Describe(list));
+  for (size_t i = 0; i < list.size(); ++i) {
+    const std::string path = m.Path("areas") + "[" + std::to_string(i) + "]";
+    const int line = LineOf(list[i], list_line);
+    const MapReader a(src, list[i], path, line, {"id", "name", "deputy", "emails", "executors"});
+    reports::DeputyArea area;
+    a.String("id", &area.id);
+    if (area.id.empty()) src.Fail(line, a.Path("id"), "required");
+    for (const auto& other : r.areas)
+      if (other.id == area.id) src.Fail(a.ValueLine("id"), a.Path("id"), "duplicate area '" + area.id + "'");
+    a.String("name", &area.name);
+    a.String("deputy", &area.deputy);
+    a.StringList("emails", &area.emails);
+    a.StringList("executors", &area.executors);
+    r.areas.push_back(std::move(area));
+  }
+}
+
 void ReadIntake(const MapReader& top, Config* c) {
   const MapReader m = top.Map("intake", {"workers", "queue_capacity", "dedup_days"});
   m.Int("workers", &c->intake.workers, 1, 256);
@@ -602,7 +699,7 @@ Config LoadConfig(const std::string& path, const std::string& base_dir) {
   const MapReader top(src, root, "", 1,
                       {"data_dir", "rules_dir", "messages_dir", "language", "retention_years",
                        "log_level", "storage", "http", "files", "api_keys", "channels",
-                       "outbox", "intake", "accounts"});
+                       "outbox", "intake", "accounts", "cabinet"});
   top.String("data_dir", &c.data_dir);
   if (c.data_dir.empty()) src.Fail(top.ValueLine("data_dir"), "data_dir", "must not be empty");
   top.String("rules_dir", &c.rules_dir);
@@ -625,6 +722,7 @@ Config LoadConfig(const std::string& path, const std::string& base_dir) {
   ReadOutbox(src, top, &c);
   ReadIntake(top, &c);
   ReadAccounts(src, top, &c);
+  ReadCabinet(src, top, &c);
 
   c.data_dir = src.Resolve(c.data_dir);
   c.rules_dir = src.Resolve(c.rules_dir);

@@ -108,6 +108,25 @@ struct AccountsConfig {
   int argon2_parallelism = 1;
 };
 
+// The residents' web cabinet (issue 8; config key `cabinet`): one-time codes,
+// sessions and the privacy notice version (framework/cabinet/cabinet.h).
+struct CabinetConfig {
+  bool enabled = true;
+  int code_ttl_minutes = 10;          // a one-time code lives this long
+  int code_max_attempts = 5;          // wrong tries before the code is dead
+  int code_resend_seconds = 60;       // a login gets a new code at most this often
+  int code_max_sends_per_hour = 5;    // and at most this many an hour
+  int address_max_sends_per_hour = 30;  // codes one client address may ask for an hour
+  int password_free_failures = 5;     // wrong passwords before a lock-out
+  int password_lockout_minutes = 15;
+  int session_idle_minutes = 60;
+  int session_absolute_hours = 24 * 7;
+  bool secure_cookie = false;         // Secure even on plain http (behind a TLS proxy)
+  std::string privacy_version = "1";  // of the privacy notice shown at sign-up (R31)
+  std::string email_channel = "email";  // the channel codes go out on for e-mail logins
+  std::string sms_channel = "sms";      // and for phone logins
+};
+
 struct FilesConfig {
   int64_t max_bytes = 20 * 1024 * 1024;
   std::vector<std::string> allowed_types = {"image/jpeg", "image/png", "image/webp",
@@ -132,6 +151,7 @@ struct Config {
   int retention_years = 5;  // R32, 003 §2.6
   std::vector<ApiKeyConfig> api_keys;
   AccountsConfig accounts;
+  CabinetConfig cabinet;
   std::vector<ChannelConfig> channels;
   OutboxConfig outbox;
   IntakeConfig intake;

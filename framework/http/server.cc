@@ -223,6 +223,7 @@ HttpServer::HttpServer(HttpConfig config, std::vector<ApiKeyConfig> keys, ApiDep
   RegisterRoutes(state_->router, state_->deps);
   if (state_->deps.accounts)
     RegisterAccountRoutes(state_->router, state_->deps);
+  for (const auto& add : state_->deps.more_routes) add(state_->router, state_->deps);
   RegisterStaticRoutes(state_->router, state_->config.web_dir);
   if (state_->deps.webhook) {
     auto hook = [webhook = state_->deps.webhook](Call& call) {

@@ -67,6 +67,11 @@ struct ApiDeps {
   std::function<std::optional<sdk::WebhookResponse>(
       const std::string& channel, const std::string& path, sdk::WebhookRequest request)>
       webhook;
+  // Routes of areas built on top of vikno_http (the residents' cabinet,
+  // framework/cabinet, which needs this library's password functions and so
+  // cannot be linked into it): each adds its own routes, before the static
+  // files. Empty: none.
+  std::vector<std::function<void(Router&, const ApiDeps&)>> more_routes;
 };
 
 class HttpServer {
