@@ -99,7 +99,7 @@ export async function render(view, {state, params, navigate, flash, errorText}) 
     h('td', {}, (e.addresses || []).map(addressLine).join('; ')),
     h('td', {class: 'num'}, String(e.notices ? e.notices.sent : 0)),
     h('td', {}, canManage ? [
-      h('a', {href: `#/event/${e.id}`, class: 'btn small'}, t('events.panel.edit')), ' ',
+      h('a', {href: `#/event/${e.id}`, class: 'btn small'}, t('events.panel.edit_button')), ' ',
       h('button', {type: 'button', class: 'small', onclick: async () => {
         try {
           const draft = await post(`/api/v1/events/${e.id}/copy`);
@@ -131,7 +131,7 @@ export async function render(view, {state, params, navigate, flash, errorText}) 
     form,
     rows.length === 0 ? h('p', {class: 'empty'}, t('events.panel.empty')) :
       h('table', {class: 'events', id: 'events'},
-        h('thead', {}, h('tr', {}, ['status', 'kind', 'reason', 'executor', 'starts_at',
+        h('thead', {}, h('tr', {}, ['status', 'kind', 'reason', 'executor', 'period',
                                     'addresses', 'notices', 'edit']
           .map((c) => h('th', {}, c === 'edit' ? '' : t('events.panel.' + c))))),
         h('tbody', {}, rows)),
