@@ -316,11 +316,26 @@ void ConversationService::Run(const Chat& chat, DialogueState /*state*/, StepRes
 void ConversationService::Handle(const std::string& channel, const sdk::InboundMessage& message) {
   std::lock_guard lock(LockFor(channel, message.chat_id));
   Resident resident = FindOrRegister(channel, message.chat_id);
+  if (button_handler_ && message.button && message.button->rfind(button_prefix_, 0) == 0) {
+    if (auto text = button_handler_(channel, resident.id, *message.button)) {
+      Reply reply;
+      reply.keys = {button_prefix_};
+      reply.text = std::move(*text);
+      sink_.Deliver(channel, message.chat_id, reply,
+                    "reply:" + channel + ":" + message.provider_id + ":0");
+      return;
+    }
+  }
   DialogueState state = LoadState(channel, message.chat_id);
   Inbound in = ToInbound(message);
   StepResult result = Step(state, in, BuildContext(resident));
   Run(Chat{channel, message.chat_id, resident.id}, std::move(state), std::move(result), resident,
       "reply:" + channel + ":" + message.provider_id);
+}
+
+void ConversationService::SetButtonHandler(std::string prefix, ButtonHandler handler) {
+  button_prefix_ = std::move(prefix);
+  button_handler_ = std::move(handler);
 }
 
 bool ConversationService::AskFixed(int64_t appeal_id, const std::string& executor_answer) {

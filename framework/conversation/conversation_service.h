@@ -18,6 +18,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -107,6 +108,17 @@ class ConversationService {
   // when the resident cannot be reached by the bot (no subscribed binding).
   bool AskFixed(int64_t appeal_id, const std::string& executor_answer);
 
+  // A button press that belongs to something outside the dialogue (R25: a
+  // survey's answer, data "survey:<id>:<n>" from broadcasts/): presses whose
+  // data starts with `prefix` go to `handler` with the resident's id, and
+  // the text it returns is the reply; the dialogue's state is not touched,
+  // so a survey answered in the middle of a report leaves the report where
+  // it was. A handler returning nullopt hands the press to the dialogue.
+  // Call before the first Handle.
+  using ButtonHandler = std::function<std::optional<std::string>(
+      const std::string& channel, const std::string& resident_id, const std::string& data)>;
+  void SetButtonHandler(std::string prefix, ButtonHandler handler);
+
  private:
   struct Chat {
     std::string channel;
@@ -131,6 +143,8 @@ class ConversationService {
   Clock& clock_;
   ReplySink& sink_;
   ConversationOptions options_;
+  std::string button_prefix_;
+  ButtonHandler button_handler_;
   std::array<std::mutex, 64> locks_;
 };
 

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "broadcasts/broadcast_service.h"
 #include "conversation/address_matcher.h"
 #include "conversation/conversation_service.h"
 #include "conversation/registry_import.h"
@@ -297,6 +298,42 @@ int ServeCommand(const Config& config, std::ostream& out, std::ostream& err,
                                                  conversation_options);
   ResidentNotices notices(*store, outbox, *messages, conversation);
   appeals.SetStatusHook(&notices);
+  // Issue 6, R24/R25: broadcasts and surveys fan out into the outbox; their
+  // progress estimates the finish from the sender's rate per channel; a
+  // survey's button press comes back through the conversation.
+  broadcasts::ServiceOptions broadcast_options;
+  broadcast_options.wake = wake;
+  broadcast_options.rate_of = [&wake_target](const std::string& channel) {
+    OutboxSender* s = wake_target.load();
+    if (s == nullptr) return 0.0;
+    const sdk::RateLimit limits = s->LimitsOf(channel);
+    if (limits.overall.count <= 0 || limits.overall.period.count() <= 0) return 0.0;
+    return static_cast<double>(limits.overall.count) /
+           static_cast<double>(limits.overall.period.count());
+  };
+  broadcast_options.channels = [&config] {
+    std::vector<std::string> names;
+    for (const auto& ch : config.channels) names.push_back(ch.name);
+    return names;
+  };
+  broadcasts::BroadcastService broadcast_service(*store, *messages, clock, broadcast_options);
+  conversation.SetButtonHandler(
+      "survey:", [&broadcast_service](const std::string& channel, const std::string& resident_id,
+                                      const std::string& data) {
+        return broadcast_service.AnswerButton(channel, resident_id, data);
+      });
+
+  // Issue 6, R22/R23: events; their notices keep the city's notice window
+  // (city.lua notify_window, 000 §4.3) in the city's time zone.
+  events::EventOptions event_options;
+  if (auto lua = std::dynamic_pointer_cast<rules::LuaRules>(city.rules)) {
+    const auto model = lua->Model();
+    event_options.time_zone = model->time_zone;
+    event_options.notify_from_minute = model->notify_from;
+    event_options.notify_to_minute = model->notify_to;
+  }
+  event_options.whole_street_label = messages->Get("events.whole_street");
+  events::EventService event_service(*store, clock, event_options);
 
   // Issue 6, R22/R23: events; their notices keep the city's notice window
   // (city.lua notify_window, 000 §4.3) in the city's time zone.
@@ -379,6 +416,7 @@ int ServeCommand(const Config& config, std::ostream& out, std::ostream& err,
   }
   KnowledgeBase knowledge_base(*store, clock);
   Abuse abuse(*store, clock);
+  deps.broadcasts = &broadcast_service;
   deps.desk.requests = appeal_requests.get();
   deps.desk.kb = &knowledge_base;
   deps.desk.abuse = &abuse;
@@ -453,6 +491,15 @@ int ServeCommand(const Config& config, std::ostream& out, std::ostream& err,
   }
   sender->Start();
   wake_target = sender.get();
+  // A broadcast or survey whose fan-out never committed (the host died in
+  // between) is queued now; its keys make a repeat harmless.
+  try {
+    if (const int resumed = broadcast_service.Resume(); resumed > 0)
+      Log(Poco::Message::PRIO_NOTICE, "broadcasts", "fan-outs resumed",
+          {{"count", std::to_string(resumed)}});
+  } catch (const std::exception& e) {
+    Log(Poco::Message::PRIO_ERROR, "broadcasts", "cannot resume fan-outs", {{"error", e.what()}});
+  }
   if (watch) watch->Start();
 
   // R32: once a minute after start (so a host restarted daily still purges),

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "http/api_events.h"
+#include "http/api_broadcasts.h"
 #include "http/api_json.h"
 #include "http/open311/open311.h"
 #include "messages/messages.h"
@@ -292,7 +293,8 @@ Reply PanelMessages(const ApiDeps& deps, Call& call) {
   const Messages* messages = deps.messages ? deps.messages(language) : nullptr;
   if (messages == nullptr)
     throw HttpError(404, "unknown_language", "no texts in language '" + language + "'");
-  static const char* kGroups[] = {"panel.", "status.", "action.", "role.", "refusal.", "open311."};
+  static const char* kGroups[] = {"panel.", "status.", "action.", "role.", "refusal.", "open311.",
+                                  "broadcasts."};
   Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
   o->set("language", messages->language());
   Object::Ptr texts = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
@@ -399,6 +401,7 @@ void RegisterRoutes(Router& router, const ApiDeps& deps) {
       /*needs_auth=*/false);
   RegisterRequestRoutes(router, deps);   // api_requests.cc
   RegisterOperatorRoutes(router, deps);  // api_operator.cc
+  RegisterBroadcastRoutes(router, deps);  // api_broadcasts.cc
   RegisterOpen311Routes(router, deps);   // open311/open311_api.cc (B1)
   RegisterEventRoutes(router, deps);     // api_events.cc (issue 6)
 }

@@ -23,6 +23,10 @@
 #include "vikno/sdk/webhook.h"
 #include "workflow/appeal_service.h"
 
+namespace vikno::broadcasts {
+class BroadcastService;  // broadcasts/broadcast_service.h
+}  // namespace vikno::broadcasts
+
 namespace vikno {
 class Messages;
 }  // namespace vikno
@@ -43,6 +47,9 @@ struct ApiDeps {
   // Staff accounts and sessions (issue 5): the session and user routes and
   // cookie sign-in. Null: only API keys (http/session_http.h).
   Accounts* accounts = nullptr;
+  // Issue 6's broadcasts, surveys and ratings (http/api_broadcasts.h). Null:
+  // those routes answer 503.
+  broadcasts::BroadcastService* broadcasts = nullptr;
   // Issue 6's events and their notices (http/api_events.h, R22/R23). Null:
   // those routes answer 503.
   events::EventService* events = nullptr;
