@@ -35,6 +35,7 @@
 #include "store/desk_store.h"
 #include "store/event_store.h"
 #include "store/outbox_store.h"
+#include "store/report_store.h"
 #include "store/request_store.h"
 #include "store/resident_store.h"
 #include "store/scheduling_store.h"
@@ -65,6 +66,7 @@ class Store : public AccountStore,
               public DeskStore,
               public EventStore,
               public BlockStore,
+              public ReportStore,
               public CabinetStore,
               public ApiKeyStore,
               public BroadcastStore,

@@ -248,6 +248,18 @@ class MysqlStore final : public Store {
   bool IsResidentBlocked(const std::string& resident_id, const std::string& channel) override;
   std::vector<ResidentBlock> ListBlocks() override;
 
+  // report_store.h (mysql_reports.cc): R21, R27, R29
+  DashboardFigures Dashboard(const ReportFilter& filter, Timestamp now) override;
+  std::vector<ControlRow> ControlRows(const ReportFilter& filter, ReportGroup group,
+                                      Timestamp now) override;
+  std::vector<OverdueAppeal> ListOverdue(const ReportFilter& filter, Timestamp now,
+                                         int limit) override;
+  bool ClaimReportRun(const std::string& kind, Timestamp period_from, Timestamp now,
+                      Timestamp stale_before) override;
+  void CompleteReportRun(const std::string& kind, Timestamp period_from,
+                         const std::string& file) override;
+  std::vector<ReportRun> ListReportRuns(const std::string& kind, int limit) override;
+
   // api_key_store.h (mysql_api_keys.cc): Open311, B1
   ApiKey CreateApiKey(const ApiKey& key, const AuditEntry& audit) override;
   std::optional<ApiKey> FindApiKeyByHash(const std::string& key_hash) override;
