@@ -27,6 +27,8 @@
 #include "messages/messages.h"
 #include "outbox/outbox.h"
 #include "outbox/sender.h"
+#include "reports/report_scheduler.h"
+#include "reports/report_service.h"
 #include "plugins/channel_registry.h"
 #include "rules/lua_rules.h"
 #include "workflow/abuse.h"
@@ -105,6 +107,25 @@ class RetentionTask final : public Poco::Util::TimerTask {
  private:
   Retention& retention_;
   int years_;
+};
+
+// The scheduled control reports (R21), checked once a minute; the store's
+// report_runs make each period once across hosts and restarts.
+class ReportTask final : public Poco::Util::TimerTask {
+ public:
+  explicit ReportTask(reports::ReportScheduler& scheduler) : scheduler_(scheduler) {}
+  void run() override {
+    try {
+      scheduler_.RunDue();
+    } catch (const std::exception& e) {
+      // The claim stays; it is taken over when stale (30 minutes).
+      Log(Poco::Message::PRIO_ERROR, "reports", "scheduled report failed",
+          {{"error", std::string(e.what())}});
+    }
+  }
+
+ private:
+  reports::ReportScheduler& scheduler_;
 };
 
 // Forgets intake keys older than the de-duplication window (hourly).
@@ -430,6 +451,11 @@ int ServeCommand(const Config& config, std::ostream& out, std::ostream& err,
     return found;
   };
   deps.public_url = config.http.public_url;  // Open311 discovery (B1)
+  // Issue 6 (R21, R27, R29): dashboard, Excel exports, control reports.
+  reports::ReportService report_service(*store, clock, config.reports);
+  deps.reports = &report_service;
+  deps.time_zone = config.reports.time_zone;
+  deps.tmp_dir = (std::filesystem::path(config.data_dir) / "tmp").string();
   deps.webhook = [&channels](const std::string& channel, const std::string& path,
                              sdk::WebhookRequest request) {
     return channels.HandleWebhook(channel, path, std::move(request));
@@ -509,6 +535,16 @@ int ServeCommand(const Config& config, std::ostream& out, std::ostream& err,
                             24L * 60 * 60 * 1000);
   timer.scheduleAtFixedRate(new InboundPurgeTask(*store, clock, config.intake.dedup_days),
                             5 * 60 * 1000L, 60L * 60 * 1000);
+  reports::ReportScheduler::Options report_options;
+  report_options.dir = config.reports.dir;
+  report_options.time_zone = config.reports.time_zone;
+  report_options.public_url = config.http.public_url;
+  for (const auto& ch : config.channels) report_options.email |= ch.name == "email";
+  report_options.wake = wake;
+  reports::ReportScheduler report_scheduler(*store, report_service, *messages, clock,
+                                            report_options);
+  if (config.reports.schedule)
+    timer.scheduleAtFixedRate(new ReportTask(report_scheduler), 30 * 1000L, 60 * 1000L);
   timer.scheduleAtFixedRate(new EventEndTask(event_service), 30 * 1000L, 60 * 1000L);
 
   out << "vikno listening on " << server.url() << "\n";

@@ -699,7 +699,7 @@ Config LoadConfig(const std::string& path, const std::string& base_dir) {
   const MapReader top(src, root, "", 1,
                       {"data_dir", "rules_dir", "messages_dir", "language", "retention_years",
                        "log_level", "storage", "http", "files", "api_keys", "channels",
-                       "outbox", "intake", "accounts", "cabinet"});
+                       "outbox", "intake", "accounts", "cabinet", "reports"});
   top.String("data_dir", &c.data_dir);
   if (c.data_dir.empty()) src.Fail(top.ValueLine("data_dir"), "data_dir", "must not be empty");
   top.String("rules_dir", &c.rules_dir);
@@ -723,11 +723,14 @@ Config LoadConfig(const std::string& path, const std::string& base_dir) {
   ReadIntake(top, &c);
   ReadAccounts(src, top, &c);
   ReadCabinet(src, top, &c);
+  ReadReports(src, top, &c);
 
   c.data_dir = src.Resolve(c.data_dir);
   c.rules_dir = src.Resolve(c.rules_dir);
   c.messages_dir = src.Resolve(c.messages_dir);
   c.http.web_dir = src.Resolve(c.http.web_dir);
+  if (!fs::path(c.reports.dir).is_absolute())  // under the data folder
+    c.reports.dir = (fs::path(c.data_dir) / c.reports.dir).string();
   if (c.storage.sqlite_path.empty())
     c.storage.sqlite_path = (fs::path(c.data_dir) / "vikno.sqlite").string();
   else

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "reports/report_settings.h"
+
 namespace vikno {
 
 class ConfigError : public std::runtime_error {
@@ -155,6 +157,7 @@ struct Config {
   std::vector<ChannelConfig> channels;
   OutboxConfig outbox;
   IntakeConfig intake;
+  reports::ReportSettings reports;  // R21, R27, R29 (framework/reports)
   std::string log_level = "information";
 };
 

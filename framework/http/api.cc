@@ -10,6 +10,7 @@
 #include "http/api_events.h"
 #include "http/api_broadcasts.h"
 #include "http/api_json.h"
+#include "http/api_reports.h"
 #include "http/open311/open311.h"
 #include "messages/messages.h"
 
@@ -293,7 +294,7 @@ Reply PanelMessages(const ApiDeps& deps, Call& call) {
   const Messages* messages = deps.messages ? deps.messages(language) : nullptr;
   if (messages == nullptr)
     throw HttpError(404, "unknown_language", "no texts in language '" + language + "'");
-  static const char* kGroups[] = {"panel.", "status.", "action.", "role.", "refusal.", "open311.",
+  static const char* kGroups[] = {"panel.", "status.", "action.", "role.", "refusal.", "reports.", "open311.",
                                   "broadcasts."};
   Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
   o->set("language", messages->language());
@@ -386,6 +387,8 @@ AppealQuery ParseAppealQuery(const std::vector<std::pair<std::string, std::strin
 
 void RegisterRoutes(Router& router, const ApiDeps& deps) {
   const ApiDeps* d = &deps;  // owned by the server's state, which owns the router
+  // First: /api/v1/appeals/export.xlsx must not be taken for an {id} (api_reports.cc).
+  RegisterReportRoutes(router, deps);
   router.Add(
       "GET", "/healthz", [d](Call&) { return Healthz(*d); }, /*needs_auth=*/false);
   router.Add("POST", "/api/v1/appeals", [d](Call& c) { return CreateAppeal(*d, c); });

@@ -40,6 +40,9 @@ struct Reply {
   std::string json;  // the body: JSON unless content_type says otherwise; empty for 204/304
   std::vector<std::pair<std::string, std::string>> headers;
   std::string content_type;  // empty: "application/json; charset=utf-8"
+  // When set, the body is this file, streamed to the client in pieces (a
+  // 100,000-row workbook never sits in memory whole) and removed after (R29).
+  std::string body_file;
 };
 
 // One request in flight, as a handler sees it.

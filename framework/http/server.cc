@@ -8,10 +8,13 @@
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
+#include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
 #include <cctype>
 #include <condition_variable>
+#include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <thread>
 
@@ -67,6 +70,18 @@ void Send(Poco::Net::HTTPServerResponse& response, const Reply& reply, bool api)
   }
   response.setContentType(reply.content_type.empty() ? "application/json; charset=utf-8"
                                                      : reply.content_type);
+  if (!reply.body_file.empty()) {  // an export (R29): streamed, then removed
+    std::ifstream in(reply.body_file, std::ios::binary);
+    std::error_code ec;
+    response.setContentLength64(
+        static_cast<Poco::Int64>(std::filesystem::file_size(reply.body_file, ec)));
+    std::ostream& body = response.send();
+    Poco::StreamCopier::copyStream(in, body, 64 * 1024);
+    body.flush();
+    in.close();
+    std::filesystem::remove(reply.body_file, ec);
+    return;
+  }
   response.setContentLength64(static_cast<Poco::Int64>(reply.json.size()));
   std::ostream& body = response.send();
   body << reply.json;

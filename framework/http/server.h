@@ -35,6 +35,10 @@ namespace vikno::events {
 class EventService;  // events/event_service.h
 }  // namespace vikno::events
 
+namespace vikno::reports {
+class ReportService;  // reports/report_service.h
+}  // namespace vikno::reports
+
 namespace vikno::http {
 
 class Accounts;  // http/session.h
@@ -64,6 +68,12 @@ struct ApiDeps {
   // Issue 5's desk: appeal requests, files, operator's window, knowledge
   // base, abuse (http/desk_services.h). Null services answer 503.
   DeskServices desk;
+  // Issue 6's dashboard, exports and control reports (http/api_reports.cc).
+  // Null: those routes answer 503. time_zone is the city's (dates in
+  // workbooks); tmp_dir holds workbooks while they are written and sent.
+  reports::ReportService* reports = nullptr;
+  std::string time_zone = "Europe/Kyiv";
+  std::string tmp_dir;
   // http.public_url ("https://city.example"): Open311 discovery names the
   // endpoint under it; empty: the Host the client used (http/open311/).
   std::string public_url;
