@@ -12,6 +12,9 @@ import * as listView from './views/list.js';
 import * as cardView from './views/card.js';
 import * as operatorView from './views/operator.js';
 import * as usersView from './views/users.js';
+import * as broadcastsView from './views/broadcasts.js';
+import * as surveysView from './views/surveys.js';
+import * as ratingsView from './views/ratings.js';
 import * as eventsView from './views/events.js';
 
 const state = {user: null, statuses: [], statusByCode: new Map()};
@@ -54,6 +57,13 @@ function renderNav() {
   if (can(role, 'operator', 'administrator')) links.push(['#/operator', 'panel.nav.operator']);
   // Issue 6, R22: planned and emergency works (views/events.js).
   links.push(['#/events', 'events.panel.nav']);
+  // Issue 6, R24/R25: broadcasts and surveys (administrators, 000 §5.3.2),
+  // ratings (administrators and moderators, 000 §6.7).
+  if (can(role, 'administrator')) {
+    links.push(['#/broadcasts', 'broadcasts.panel.nav']);
+    links.push(['#/surveys', 'broadcasts.panel.nav_surveys']);
+  }
+  if (can(role, 'administrator', 'moderator')) links.push(['#/ratings', 'broadcasts.panel.nav_ratings']);
   if (can(role, 'administrator')) links.push(['#/users', 'panel.nav.users']);
   links.push(['#/password', 'panel.nav.password']);
   const current = location.hash.split('?')[0] || '#/appeals';
@@ -122,6 +132,16 @@ async function route() {
       await eventsView.renderForm(view, ctx, null);
     } else if (path.startsWith('/event/')) {
       await eventsView.renderForm(view, ctx, path.slice('/event/'.length));
+    } else if (path === '/broadcasts' && can(state.user.role, 'administrator')) {
+      await broadcastsView.render(view, ctx);
+    } else if (path.startsWith('/broadcast/') && can(state.user.role, 'administrator')) {
+      await broadcastsView.renderOne(view, ctx, path.slice('/broadcast/'.length));
+    } else if (path === '/surveys' && can(state.user.role, 'administrator')) {
+      await surveysView.render(view, ctx);
+    } else if (path.startsWith('/survey/') && can(state.user.role, 'administrator')) {
+      await surveysView.renderOne(view, ctx, path.slice('/survey/'.length));
+    } else if (path === '/ratings' && can(state.user.role, 'administrator', 'moderator')) {
+      await ratingsView.render(view, ctx);
     } else if (path === '/password') {
       await usersView.renderPassword(view, ctx);
     } else {
