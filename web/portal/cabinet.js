@@ -354,7 +354,7 @@
     if (a.status === 404) { box.append(el('p', { id: 'not-found', role: 'alert', text: t('cabinet.card.not_found') })); return; }
     if (a.status !== 200) return say(errorText(a));
     const c = a.json;
-    const addr = [c.address.street, c.address.house, c.address.flat ? 'кв. ' + c.address.flat : '']
+    const addr = [c.address.street, c.address.house, c.address.flat ? t('cabinet.form.flat').toLowerCase() + ' ' + c.address.flat : '']
       .filter(Boolean).join(', ');
     box.append(
       el('h2', { id: 'card-number', text: '№ ' + c.number }),
