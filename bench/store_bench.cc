@@ -77,6 +77,23 @@ void BenchList(Store& store, const Options& opt) {
        [](AppealQuery& q, int i) { q.executors = std::vector<std::string>{"service" + std::to_string(i % 30)}; }},
       {"category branch",
        [](AppealQuery& q, int i) { q.category = "branch" + std::to_string(i % 20); }},
+      // The branch is merged per leaf (issue 2): with another filter, deeper
+      // pages and the other creation order.
+      {"category branch + status",
+       [](AppealQuery& q, int i) {
+         q.category = "branch" + std::to_string(i % 20);
+         q.statuses = {Status::kInWork};
+       }},
+      {"category branch, 5th page",
+       [](AppealQuery& q, int i) {
+         q.category = "branch" + std::to_string(i % 20);
+         q.offset = 200;
+       }},
+      {"category branch, oldest first",
+       [](AppealQuery& q, int i) {
+         q.category = "branch" + std::to_string(i % 20);
+         q.sort = AppealQuery::Sort::kOldestFirst;
+       }},
       {"overdue, due soonest",
        [](AppealQuery& q, int) {
          q.overdue_only = true;
