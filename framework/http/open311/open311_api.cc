@@ -198,13 +198,14 @@ bool FlagParam(const Args& args, const std::string& name) {
   throw Open311Error(400, name + " must be true or false");
 }
 
-// start_date/end_date: end defaults to now, start to 90 days before end; a
+// start_date/end_date: end defaults to now (90 days after start_date when only
+// that is given), start to 90 days before end; a
 // range over 90 days or reversed is refused (GeoReport v2, GET requests).
 std::pair<Timestamp, Timestamp> DateRange(const Args& args, Timestamp now) {
   auto start = DateParam(args, "start_date");
   auto end = DateParam(args, "end_date");
   const auto span = std::chrono::hours(24 * kMaxDays);
-  if (!end) end = start ? std::min(now, *start + span) : now;
+  if (!end) end = start ? *start + span : now;
   if (!start) start = *end - span;
   if (*end < *start) throw Open311Error(400, "end_date is before start_date");
   if (*end - *start > span)
