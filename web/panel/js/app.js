@@ -12,6 +12,7 @@ import * as listView from './views/list.js';
 import * as cardView from './views/card.js';
 import * as operatorView from './views/operator.js';
 import * as usersView from './views/users.js';
+import * as open311View from './views/open311.js';
 import * as broadcastsView from './views/broadcasts.js';
 import * as surveysView from './views/surveys.js';
 import * as ratingsView from './views/ratings.js';
@@ -65,6 +66,8 @@ function renderNav() {
   }
   if (can(role, 'administrator', 'moderator')) links.push(['#/ratings', 'broadcasts.panel.nav_ratings']);
   if (can(role, 'administrator')) links.push(['#/users', 'panel.nav.users']);
+  // B1: Open311 API keys (views/open311.js).
+  if (can(role, 'administrator')) links.push(['#/open311', 'open311.panel.nav']);
   links.push(['#/password', 'panel.nav.password']);
   const current = location.hash.split('?')[0] || '#/appeals';
   for (const [href, key] of links) {
@@ -126,6 +129,8 @@ async function route() {
       await operatorView.render(view, ctx);
     } else if (path === '/users' && can(state.user.role, 'administrator')) {
       await usersView.render(view, ctx);
+    } else if (path === '/open311' && can(state.user.role, 'administrator')) {
+      await open311View.render(view, ctx);
     } else if (path === '/events') {
       await eventsView.render(view, ctx);
     } else if (path === '/events/new') {
