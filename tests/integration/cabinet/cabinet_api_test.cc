@@ -432,6 +432,41 @@ TEST_F(CabinetApiTest, FileFollowConfirmRateAndArchive) {
   EXPECT_EQ(cancelled.json->getValue<std::string>("status"), "cancelled");
 }
 
+TEST_F(CabinetApiTest, LinksOnlyAResidentWhoseEmailOrSmsBindingIsTheLogin) {
+  // A chat resident reached on SMS at this phone: the SMS channel proved the
+  // phone is theirs, the code proves it is the signer's, so they are one.
+  auto chat = service_.Create(NewAppeal{city_.routed_text, "sms", "", {}, "", false,
+                                        Identity{"Петро", "+380671112233", ""},
+                                        Consent{clock_.Now(), "1"}},
+                              Actor::System());
+  ASSERT_TRUE(chat.ok());
+  const Timestamp now = clock_.Now();
+  store_.UpsertChannelBinding(
+      ChannelBinding{chat->resident_id, "sms", "+380671112233", true, now, now});
+  // Another resident merely typed this phone into a Telegram dialogue.
+  auto typed = service_.Create(NewAppeal{city_.routed_text, "telegram", "", {}, "", false,
+                                         Identity{"Хтось", "+380509998877", ""},
+                                         Consent{clock_.Now(), "1"}},
+                               Actor::System());
+  ASSERT_TRUE(typed.ok());
+
+  Browser linked = SignUp("+380671112233");
+  auto mine = Get("/api/v1/cabinet/appeals", linked);
+  ASSERT_EQ(mine.status, 200);
+  ASSERT_EQ(mine.json->getArray("items")->size(), 1u);
+  EXPECT_EQ(mine.json->getArray("items")->getObject(0)->getValue<int64_t>("id"), chat->id);
+  EXPECT_EQ(store_.FindCabinetAccountByLogin("+380671112233")->resident_id, chat->resident_id);
+
+  Browser fresh = SignUp("+380509998877");
+  EXPECT_EQ(Get("/api/v1/cabinet/appeals", fresh).json->getArray("items")->size(), 0u);
+  EXPECT_NE(store_.FindCabinetAccountByLogin("+380509998877")->resident_id, typed->resident_id);
+  EXPECT_EQ(Get("/api/v1/cabinet/appeals/" + std::to_string(typed->id), fresh).status, 404);
+  // The new resident is now reached on SMS at the verified phone (R7).
+  auto bound = store_.FindChannelBindingByChat("sms", "+380509998877");
+  ASSERT_TRUE(bound);
+  EXPECT_EQ(bound->resident_id, store_.FindCabinetAccountByLogin("+380509998877")->resident_id);
+}
+
 TEST_F(CabinetApiTest, PasswordSignInResetAndErase) {
   Browser b = SignUp("olena@example.com");
   ASSERT_EQ(Change("PUT", "/api/v1/cabinet/password",
