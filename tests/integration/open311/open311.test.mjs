@@ -197,6 +197,7 @@ class Panel {
   }
 }
 
+const NASTY = 'Ще один ліфт <b>&amp;</b> "лапки" \'і\' ]]> \\ кінець';
 const SERVICE = 'infra/flat/lift/stopped';  // Sumy: "Не працює ліфт", a leaf
 const GOOD = {
   service_code: SERVICE,
@@ -434,11 +435,18 @@ describe('Open311 GeoReport v2', () => {
     test('GET requests: filters, 90-day rule, paging; every answer valid', async () => {
       // A second one through XML, anonymous, located by lat/long only.
       const x = await post('/requests.xml', {api_key: key, service_code: SERVICE,
-                                             description: 'Ще один ліфт', lat: '50.9077',
+                                             description: NASTY, lat: '50.9077',
                                              long: '34.7981', 'attribute[anonymous]': 'yes'});
       assert.equal(x.status, 200, x.text);
       const second = parseXml(x.text).service_requests.request.service_request_id;
       assert.ok(second && second !== appealId);
+      // Markup and control characters in what a client sent stay text in both formats.
+      const sj = await get(`/requests/${second}.json`);
+      assert.equal(sj.body[0].description, NASTY);
+      assert.equal(sj.body[0].address, null);  // located by lat/long only
+      assert.equal(sj.body[0].lat, 50.9077);
+      const sx = parseXml((await get(`/requests/${second}.xml`)).text).service_requests.request;
+      assert.equal(sx.description, NASTY.replace(/\r\n?/g, '\n'));
 
       const all = await get('/requests.json');
       assert.equal(all.status, 200);
