@@ -151,6 +151,8 @@ test('the whole appeal: web chat and phone entry, into work, extension asked and
                  await ex.textContent('#action-forms .error').catch(() => '')}`);
   assert.equal(await ex.$('#requests button[data-decide]'), null,
                'an executor does not decide on extensions');
+  assert.equal(await ex.$('#more-actions button[data-action=extension]'), null,
+               'no second extension is offered while one waits (the server refuses it)');
 
   // The decision maker approves it on the card; the deadline moves.
   const dm = pages.decision_maker;
@@ -185,6 +187,14 @@ test('the whole appeal: web chat and phone entry, into work, extension asked and
   assert.match(await dm.textContent('#timeline li[data-action=confirm] .who'), /Заявник/);
   assert.match(await dm.textContent('#timeline li[data-action=request_extension] .what'),
                /продовження строку/i);
+  // The request's details are in words, its time local, no raw keys.
+  const asked = await dm.textContent('#timeline li[data-action=request_extension]');
+  assert.match(asked, /запропонований строк: /);
+  assert.match(asked, /продовження №: 1/);
+  assert.doesNotMatch(asked, /proposed_due|ordinal|approver|needs_head_knowledge|\dT\d/);
+  // A completed appeal offers neither request: the server refuses both.
+  assert.equal(await dm.$('#more-actions button[data-action=extension]'), null);
+  assert.equal(await dm.$('#more-actions button[data-action=executor_change]'), null);
   await dm.screenshot({path: screenshotPath('walk-card.png'), fullPage: true});
 
   await dm.goto(host.url + '/panel/#/appeals');

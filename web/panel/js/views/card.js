@@ -36,14 +36,30 @@ function nowLocal() {
   return d.toISOString().slice(0, 16);
 }
 
-// One audit entry's details as short "name: value" lines; values are text.
+// An ISO UTC time as the audit writes it ("2026-11-22T15:04:00Z").
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?Z$/;
+
+// One detail's value in words: times in local time, yes/no for flags, a
+// status or role by its name; anything else as text.
+function detailValue(key, v) {
+  if (typeof v === 'boolean') return t(v ? 'panel.detail_value.yes' : 'panel.detail_value.no');
+  if (v !== null && typeof v === 'object') return JSON.stringify(v);
+  const value = String(v);
+  if (ISO_TIME.test(value)) return formatTime(value);
+  // A status change names statuses; an extension's approver is a role.
+  if (key === 'from' || key === 'to') return label('status.', value);
+  if (key === 'approver') return label('role.', value);
+  return value;
+}
+
+// One audit entry's details as short "name: value" lines; every key has its
+// words under panel.detail.* (uk and en), e.g. an extension request's
+// approver, ordinal and proposed_due (workflow/appeal_requests.cc).
 function detailLines(details) {
   if (!details || typeof details !== 'object') return details ? [String(details)] : [];
   // Empty notes and the like say nothing: left out.
-  return Object.entries(details).filter(([, v]) => v !== '' && v !== null).map(([k, v]) => {
-    const value = v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v);
-    return `${label('panel.detail.', k)}: ${k === 'from' || k === 'to' ? label('status.', value) : value}`;
-  });
+  return Object.entries(details).filter(([, v]) => v !== '' && v !== null).map(([k, v]) =>
+    `${label('panel.detail.', k)}: ${detailValue(k, v)}`);
 }
 
 // The audit's action names (workflow/appeal_requests.cc) with their words
@@ -245,7 +261,15 @@ export async function render(view, {state, navigate, flash, errorText}, idText) 
         reload();
       }, errorText));
   });
-  if (STAFF_REQUESTERS.includes(user.role)) {
+  // The requests are offered only when the server would take them
+  // (workflow/appeal_requests.cc): never on a closed appeal, an extension
+  // only of a deadline there is, and neither while one of its kind waits.
+  const pending = (list) => (list || []).some((r) => r.state === 'pending');
+  const open = !status.final;
+  const mayExtend = open && Boolean(card.resolve_due) &&
+      !pending(requests && requests.extension_requests);
+  const mayHandOver = open && !pending(requests && requests.executor_change_requests);
+  if (STAFF_REQUESTERS.includes(user.role) && mayExtend) {
     add('extension', () => {
       const due = h('input', {type: 'datetime-local', name: 'proposed_due', required: true});
       const reason = h('textarea', {name: 'reason', rows: 3, required: true});
@@ -263,6 +287,8 @@ export async function render(view, {state, navigate, flash, errorText}, idText) 
           reload();
         }, errorText));
     });
+  }
+  if (STAFF_REQUESTERS.includes(user.role) && mayHandOver) {
     add('executor_change', () => {
       const to = h('select', {name: 'proposed_executor'},
         h('option', {value: ''}, t('panel.request.not_my_competence')),
