@@ -168,6 +168,9 @@ Result<EventChange> EventService::Update(const Actor& actor, int64_t id, int rev
                                                            : old->short_notice_reason;
   e.updated_by = actor.id;
   e.updated_at = now;
+  // Works extended past now are in work again: their new end is announced
+  // when it comes; an end still in the past keeps its announcement.
+  if (e.ends_at && *e.ends_at <= now) e.end_announced_at = old->end_announced_at;
   std::map<std::string, std::string> details{
       {"revision", std::to_string(revision + 1)},
       {"executor", e.executor_id},
@@ -181,9 +184,12 @@ Result<EventChange> EventService::Update(const Actor& actor, int64_t id, int rev
   if (!stored) return stored.refusal();
   EventChange out{stored.value(), {}};
   if (stored->ends_at && *stored->ends_at <= now) {
-    // Completed by this edit: the end is announced, not corrected.
-    out.notices.queued = AnnounceEnd(stored.value(), now);
-    store_.MarkEventEndAnnounced(id, now);
+    // Completed by this edit: the end is announced, not corrected; an edit
+    // of works already announced as ended tells no one again.
+    if (!old->end_announced_at) {
+      out.notices.queued = AnnounceEnd(stored.value(), now);
+      store_.MarkEventEndAnnounced(id, now);
+    }
   } else {
     out.notices = NotifyChange(stored.value(), now);
   }
@@ -377,7 +383,9 @@ int64_t EventService::AnnounceEnd(const Event& event, Timestamp now) {
   int64_t queued = 0;
   for (const auto& [binding, resident] : told) {
     OutboxMessage m;
-    m.idempotency_key = EventBatchId(event.id) + ":end:" + binding.first + ":" + binding.second;
+    // Per revision: works extended after their end was announced end again.
+    m.idempotency_key = EventBatchId(event.id) + ":r" + std::to_string(event.revision) +
+                        ":end:" + binding.first + ":" + binding.second;
     m.channel = binding.first;
     m.address = binding.second;
     m.recipient_kind = "resident";

@@ -82,8 +82,9 @@ class EventStore {
   // id) in the same transaction. Returns it with its id.
   virtual Event AddEvent(const Event& event, const AuditEntry& audit) = 0;
 
-  // Replaces kind, reason, service, times, short_notice_reason and the
-  // addresses of event.id when its stored revision is event.revision; the
+  // Replaces kind, reason, service, times, short_notice_reason,
+  // end_announced_at (an edit that moves the end into the future clears it,
+  // so the new end is announced) and the addresses of event.id when its stored revision is event.revision; the
   // stored one becomes revision + 1 with updated_by/updated_at from `event`,
   // and `audit` is written with it. created_* are kept. Refusals:
   // "not_found" (no such event, or deleted), "stale" (the revision moved:

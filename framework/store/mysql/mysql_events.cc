@@ -167,7 +167,7 @@ Result<Event> MysqlStore::UpdateEvent(const Event& event, const AuditEntry& audi
       auto& st = c.Prepare(
           "UPDATE events SET kind = ?, reason = ?, executor_id = ?, starts_at = ?, ends_at = ?,"
           " end_is_approximate = ?, short_notice_reason = ?, updated_by = ?, updated_at = ?,"
-          " revision = revision + 1 WHERE id = ?");
+          " end_announced_at = ?, revision = revision + 1 WHERE id = ?");
       Binder(st)
           .Str(std::string(EventKindCode(event.kind)))
           .Str(event.reason)
@@ -178,6 +178,7 @@ Result<Event> MysqlStore::UpdateEvent(const Event& event, const AuditEntry& audi
           .Str(event.short_notice_reason)
           .Str(event.updated_by)
           .Time(event.updated_at)
+          .OptTime(event.end_announced_at)
           .Int(event.id);
       st.executeUpdate();
     }

@@ -146,11 +146,11 @@ Result<Event> SqliteStore::UpdateEvent(const Event& event, const AuditEntry& aud
     Statement s = w.Prepare(
         "UPDATE events SET kind = ?, reason = ?, executor_id = ?, starts_at = ?, ends_at = ?, "
         "end_is_approximate = ?, short_notice_reason = ?, updated_by = ?, updated_at = ?, "
-        "revision = revision + 1 WHERE id = ?");
+        "end_announced_at = ?, revision = revision + 1 WHERE id = ?");
     s.Bind(EventKindCode(event.kind)).Bind(event.reason).Bind(event.executor_id);
     s.Bind(event.starts_at).Bind(event.ends_at).Bind(event.end_is_approximate);
     s.Bind(event.short_notice_reason).Bind(event.updated_by).Bind(event.updated_at);
-    s.Bind(event.id);
+    s.Bind(event.end_announced_at).Bind(event.id);
     s.Run();
   }
   WriteAddresses(w, event);

@@ -357,6 +357,21 @@ TEST_F(EventNoticesTest, TheEndOfWorksIsAnnouncedOnceAlsoAfterARestart) {
   bool saw_end = false;
   for (const std::string& t : Texts()) saw_end |= t.find("Роботи завершено") != std::string::npos;
   EXPECT_TRUE(saw_end);
+
+  // Extended after the end was announced: in work again, and its new end is
+  // announced once more when it comes (a new revision's keys).
+  auto extended = service->Update(Admin(), created->event.id, 1,
+                                  Draft(EventKind::kEmergency, Kyiv(10), Kyiv(13)));
+  ASSERT_TRUE(extended) << extended.refusal().message;
+  EXPECT_FALSE(extended->event.end_announced_at);
+  EXPECT_EQ(service->AnnounceEnded(), 0);
+  clock_.Set(Kyiv(13));
+  EXPECT_EQ(service->AnnounceEnded(), 1);
+  EXPECT_EQ(service->AnnounceEnded(), 0);
+  ended = 0;
+  for (const auto& m : Rows(created->event.id))
+    if (m.text_key == "events.notice.ended") ++ended;
+  EXPECT_EQ(ended, 6);
 }
 
 TEST_F(EventNoticesTest, CompletingByAnEditAnnouncesTheEndInsteadOfACorrection) {

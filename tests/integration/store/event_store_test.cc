@@ -161,6 +161,16 @@ TYPED_TEST(EventStoreConformance, UpdateBumpsRevisionAndRefusesAStaleOne) {
   ASSERT_FALSE(not_found);
   EXPECT_EQ(not_found.refusal().code, "not_found");
   EXPECT_EQ(this->store().ListAudit("event", std::to_string(added.id)).size(), 2u);
+
+  // The end announcement is whatever the edit says (cleared when extended).
+  ASSERT_TRUE(this->store().MarkEventEndAnnounced(added.id, At(41)));
+  Event extended = this->store().GetEvent(added.id).value();
+  extended.end_announced_at.reset();
+  extended.ends_at = At(60);
+  Result<Event> reopened = this->store().UpdateEvent(extended, EventAudit("update"));
+  ASSERT_TRUE(reopened);
+  EXPECT_FALSE(reopened->end_announced_at);
+  EXPECT_EQ(this->store().ListEventsEndedUnannounced(At(61), 10).size(), 1u);
 }
 
 TYPED_TEST(EventStoreConformance, ListFiltersByPeriodServiceScopeAddressStatusAndKindWithTotal) {
