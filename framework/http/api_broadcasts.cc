@@ -13,8 +13,12 @@ using namespace desk;  // NOLINT: the API's parsing helpers and error shapes
 // request is understood but cannot be done" answers.
 Reply Refusing(const Refusal& r) {
   if (r.code == "invalid_kind" || r.code == "invalid_channel" || r.code == "invalid_options" ||
-      r.code == "invalid_audience" || r.code == "text_too_long" || r.code == "missing_sms")
-    return Reply{422, ErrorJson(r.code, r.message), {}, {}};
+      r.code == "invalid_audience" || r.code == "text_too_long" || r.code == "missing_sms") {
+    Reply reply;
+    reply.status = 422;
+    reply.json = ErrorJson(r.code, r.message);
+    return reply;
+  }
   return Refused(r);
 }
 
