@@ -126,6 +126,11 @@ test('a resident signs up, files with a photo, confirms and rates; another gets 
       (await fetch(`/api/v1/cabinet/appeals/${appealId}`)).status, id);
     assert.equal(raw, 404);
 
+    // The same page in English, from the messages file's en translation.
+    await page.click('#lang');
+    await page.waitForFunction(() => document.querySelector('h1').textContent === "Residents' cabinet");
+    assert.equal(await page.textContent('a[href="#archive"]'), 'Archive');
+
     assert.deepEqual(page.problems, []);
     assert.deepEqual(other.problems, []);
   } finally {
