@@ -133,6 +133,17 @@ void RegisterStaticRoutes(Router& router, const fs::path& web_dir) {
   for (const char* method : {"GET", "HEAD"}) {
     router.Add(
         method, "/", [](Call&) { return Redirect(302, "/panel/"); }, /*needs_auth=*/false);
+    // The dashboard's charts (R27): chart.js as Debian ships it (package
+    // libjs-chart.js, kept up to date by the system), not a copy in the repo;
+    // registered before /panel/{path...} so it is found first. Not installed:
+    // 404, and the dashboard shows its figures as tables.
+    router.Add(
+        method, "/panel/vendor/chart.min.js",
+        [](Call& call) {
+          return ServeFile(call, "/usr/share/javascript/chart.js", "/panel/vendor/",
+                           "chart.min.js");
+        },
+        /*needs_auth=*/false);
     // The staff panel and the residents' portal (the web chat, issue 4), each
     // from its own folder under the same rules.
     for (const std::string name : {"panel", "portal"}) {

@@ -17,6 +17,8 @@ import * as broadcastsView from './views/broadcasts.js';
 import * as surveysView from './views/surveys.js';
 import * as ratingsView from './views/ratings.js';
 import * as eventsView from './views/events.js';
+import * as dashboardView from './views/dashboard.js';
+import * as reportsView from './views/reports.js';
 
 const state = {user: null, statuses: [], statusByCode: new Map()};
 const view = document.getElementById('view');
@@ -54,7 +56,10 @@ function can(role, ...roles) {
 function renderNav() {
   const nav = clear(document.getElementById('nav'));
   const role = state.user.role;
-  const links = [['#/appeals', 'panel.nav.appeals']];
+  // Issue 6, R27/R21: the home page with charts and the control reports
+  // (every staff role; the server keeps the figures to their services).
+  const links = [['#/dashboard', 'reports.panel.dashboard'], ['#/appeals', 'panel.nav.appeals'],
+                 ['#/reports', 'reports.panel.reports']];
   if (can(role, 'operator', 'administrator')) links.push(['#/operator', 'panel.nav.operator']);
   // Issue 6, R22: planned and emergency works (views/events.js).
   links.push(['#/events', 'events.panel.nav']);
@@ -131,6 +136,10 @@ async function route() {
       await usersView.render(view, ctx);
     } else if (path === '/open311' && can(state.user.role, 'administrator')) {
       await open311View.render(view, ctx);
+    } else if (path === '/dashboard') {
+      await dashboardView.render(view, ctx);
+    } else if (path === '/reports') {
+      await reportsView.render(view, ctx);
     } else if (path === '/events') {
       await eventsView.render(view, ctx);
     } else if (path === '/events/new') {

@@ -5,7 +5,7 @@
 // filters live in the URL hash, so a view can be bookmarked or sent on.
 import {get, query} from '../api.js';
 import {h, clear, statusBadge, formatTime, addressText, field} from '../dom.js';
-import {t} from '../i18n.js';
+import {t, currentLanguage} from '../i18n.js';
 import {loadExecutors, loadCategories, executorName, categoryName} from '../catalog.js';
 
 const PAGE = 50;
@@ -86,6 +86,12 @@ export async function render(view, {state, params, navigate, errorText}) {
     category: p.category, street: p.street, house: p.house, status: p.status,
     overdue: p.overdue === 'true' ? 'true' : '', sort: p.sort, limit: PAGE, offset,
   };
+  // Issue 6, R29: every row of these filters as an Excel workbook, column
+  // names in the panel's language; the server forces the viewer's scope.
+  heading.append(h('a', {class: 'button', id: 'export-xlsx',
+                         href: '/api/v1/appeals/export.xlsx' +
+                               query({...apiParams, limit: '', offset: '', lang: currentLanguage()})},
+                   t('reports.panel.export')));
   let page;
   try {
     page = await get('/api/v1/appeals' + query(apiParams));
