@@ -142,24 +142,31 @@ Context ConversationService::BuildContext(const Resident& resident) {
   if (c.blocked) return c;  // nothing else is shown to a blocked resident (R30)
   c.categories = store_.ListCategories();
   c.addresses = repo_.ListResidentAddresses(resident.id);
-  std::map<std::string, std::string> category_names;
-  for (const auto& cat : c.categories) category_names[cat.id] = cat.name;
-  AppealQuery q;
-  q.resident_id = resident.id;
-  q.limit = 20;
-  if (auto page = appeals_.List(q, ResidentActor(resident.id)); page.ok()) {
-    for (const auto& a : page->items) {
-      AppealSummary s;
-      s.id = a.id;
-      s.number = a.number;
-      s.status = a.status;
-      s.category_name = category_names.count(a.category) ? category_names[a.category] : "";
-      s.address = a.address.empty() ? "" : FormatAddress(a.address, messages_);
-      s.can_cancel =
-          CheckTransition(a.status, TransitionRequest{"cancel", Role::kResident, ""}).ok();
-      c.appeals.push_back(std::move(s));
+  // Listed only when a step shows them (Context::AppealList): most steps
+  // of a report never do, and the list with its executors was the costliest
+  // read of a step (issue 4).
+  c.load_appeals = [this, resident_id = resident.id] {
+    std::vector<AppealSummary> out;
+    std::map<std::string, std::string> category_names;
+    for (const auto& cat : store_.ListCategories()) category_names[cat.id] = cat.name;
+    AppealQuery q;
+    q.resident_id = resident_id;
+    q.limit = 20;
+    if (auto page = appeals_.List(q, ResidentActor(resident_id)); page.ok()) {
+      for (const auto& a : page->items) {
+        AppealSummary s;
+        s.id = a.id;
+        s.number = a.number;
+        s.status = a.status;
+        s.category_name = category_names.count(a.category) ? category_names[a.category] : "";
+        s.address = a.address.empty() ? "" : FormatAddress(a.address, messages_);
+        s.can_cancel =
+            CheckTransition(a.status, TransitionRequest{"cancel", Role::kResident, ""}).ok();
+        out.push_back(std::move(s));
+      }
     }
-  }
+    return out;
+  };
   std::map<std::string, std::string> executor_names;
   for (auto& e : store_.ListExecutors()) {
     executor_names[e.id] = e.name;

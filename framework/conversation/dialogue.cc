@@ -962,7 +962,7 @@ class Machine {
   // --- My appeals (R7) ---------------------------------------------------------
 
   void PromptAppeals() {
-    if (c_.appeals.empty()) {
+    if (c_.AppealList().empty()) {
       Say("bot.appeals.none");
       s_.stage = Stage::kMenu;
       return PromptMenu();
@@ -970,7 +970,7 @@ class Machine {
     Reply& r = Say("bot.appeals.header");
     std::vector<ReplyButton> b;
     size_t shown = 0;
-    for (const auto& a : c_.appeals) {
+    for (const auto& a : c_.AppealList()) {
       if (shown++ == kMaxListedAppeals) break;
       Append(r, "bot.appeals.item",
              {{"number", a.number},
@@ -989,7 +989,7 @@ class Machine {
   void OnAppeals(const std::optional<std::string>& choice) {
     if (choice) {
       if (auto id = ParseId(*choice, "x:")) {
-        for (const auto& a : c_.appeals) {
+        for (const auto& a : c_.AppealList()) {
           if (a.id != *id) continue;
           if (!a.can_cancel) break;
           s_.appeal_id = a.id;
@@ -1112,6 +1112,14 @@ class Machine {
 };
 
 }  // namespace
+
+const std::vector<AppealSummary>& Context::AppealList() const {
+  if (load_appeals) {
+    appeals = load_appeals();
+    load_appeals = nullptr;
+  }
+  return appeals;
+}
 
 std::string_view StageCode(Stage stage) {
   switch (stage) {

@@ -35,6 +35,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -112,7 +113,13 @@ struct Context {
   int retention_years = 5;                  // for the privacy notice (R32)
   std::vector<Category> categories;         // the classifier tree, in menu order
   std::vector<Address> addresses;           // the resident's saved addresses (B3)
-  std::vector<AppealSummary> appeals;       // newest first
+  // The resident's appeals, newest first. A host may leave `appeals` empty
+  // and set `load_appeals` instead: only "my appeals" shows them, and listing
+  // them on every step was the intake's costliest read (issue 4), so they
+  // are fetched by the first AppealList() of a step, at most once.
+  mutable std::vector<AppealSummary> appeals;
+  mutable std::function<std::vector<AppealSummary>()> load_appeals;
+  const std::vector<AppealSummary>& AppealList() const;
   std::vector<Executor> directory;          // active services with phones (R8)
   std::vector<OutageNotice> outages;
 };

@@ -270,8 +270,16 @@ void ResidentIntake::HandleOne(const Item& item) {
   const auto& m = item.message;
   for (int attempt = 0;; ++attempt) {
     try {
+      // One unit of work per update (issue 4): the resident's registration,
+      // the dialogue state, every reply's outbox row, an appeal with its
+      // audit and the "handled" mark commit together or not at all, so a
+      // failure or a kill in the middle leaves the row pending and Replay
+      // (or the retry below) handles the update from scratch, and the
+      // update costs one commit instead of about six.
+      auto unit = store_.BeginUnitOfWork();
       handle_(item.channel, m);
       store_.CompleteInbound(item.channel, m.provider_id, "", clock_.Now());
+      unit->Commit();
       std::lock_guard lock(stats_mu_);
       ++stats_.handled;
       return;

@@ -81,6 +81,29 @@ class Store : public AccountStore,
   virtual std::vector<AppliedMigration> Migrations() = 0;
   // True when a trivial query succeeds (for /healthz).
   virtual bool Ping() = 0;
+
+  // A unit of work (issue 4, intake rate): the store calls this thread makes
+  // until Commit() happen in ONE transaction, and the calls read what the
+  // unit wrote. Destroyed without Commit(), everything of the unit is rolled
+  // back; a call that fails inside it rolls back only its own part (it
+  // throws, and the caller normally lets the whole unit go). Commit() throws
+  // StoreError when the transaction cannot be committed (nothing of it
+  // stays). The unit belongs to the thread that began it; a nested Begin on
+  // that thread joins the outer unit (its Commit is then a no-op).
+  class UnitOfWork {
+   public:
+    virtual ~UnitOfWork() = default;
+    virtual void Commit() = 0;
+  };
+  // The default keeps each call its own transaction (a backend that has no
+  // cheaper way, e.g. MySQL where the server commits in groups itself):
+  // Commit() does nothing, a failure leaves the calls made before it.
+  virtual std::unique_ptr<UnitOfWork> BeginUnitOfWork() {
+    struct PerCall final : UnitOfWork {
+      void Commit() override {}
+    };
+    return std::make_unique<PerCall>();
+  }
 };
 
 }  // namespace vikno

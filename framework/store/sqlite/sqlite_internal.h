@@ -239,23 +239,35 @@ using Statement = SqliteStore::Connection::Statement;
 
 // BEGIN IMMEDIATE takes the write lock up front, so a transaction never
 // fails half-way for a lock another connection took after it had read.
+// Inside an open transaction (a unit of work, Store::BeginUnitOfWork) it is
+// a SAVEPOINT instead: a method that refuses or fails undoes its own writes
+// and leaves the unit's earlier ones, and its "commit" only releases the
+// savepoint, the unit commits everything at once.
 class Transaction {
  public:
-  explicit Transaction(SqliteStore::Connection& conn) : conn_(conn) {
-    conn_.Prepare("BEGIN IMMEDIATE").Run();
+  explicit Transaction(SqliteStore::Connection& conn)
+      : conn_(conn), nested_(sqlite3_get_autocommit(conn.db()) == 0) {
+    conn_.Prepare(nested_ ? "SAVEPOINT vikno_call" : "BEGIN IMMEDIATE").Run();
   }
   ~Transaction() {
-    if (!done_) sqlite3_exec(conn_.db(), "ROLLBACK", nullptr, nullptr, nullptr);
+    if (done_) return;
+    if (nested_) {
+      sqlite3_exec(conn_.db(), "ROLLBACK TO vikno_call; RELEASE vikno_call", nullptr, nullptr,
+                   nullptr);
+    } else {
+      sqlite3_exec(conn_.db(), "ROLLBACK", nullptr, nullptr, nullptr);
+    }
   }
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
   void Commit() {
-    conn_.Prepare("COMMIT").Run();
+    conn_.Prepare(nested_ ? "RELEASE vikno_call" : "COMMIT").Run();
     done_ = true;
   }
 
  private:
   SqliteStore::Connection& conn_;
+  bool nested_;
   bool done_ = false;
 };
 
@@ -294,7 +306,10 @@ std::string Placeholders(size_t n);
 class SqliteStore::ReadLease {
  public:
   ReadLease(SqliteStore* store, std::unique_ptr<Connection> conn)
-      : store_(store), conn_(std::move(conn)) {}
+      : store_(store), conn_(std::move(conn)), use_(conn_.get()) {}
+  // The writer lent to a read inside this thread's unit of work (it holds
+  // write_mutex_ for the unit's whole life); nothing is returned to the pool.
+  ReadLease(SqliteStore* store, Connection* borrowed) : store_(store), use_(borrowed) {}
   ReadLease(ReadLease&&) = default;
   ~ReadLease() {
     if (!conn_) return;
@@ -304,12 +319,13 @@ class SqliteStore::ReadLease {
         conn_->statistics_generation == store_->statistics_generation_)
       store_->idle_readers_.push_back(std::move(conn_));
   }
-  Connection& operator*() const { return *conn_; }
-  Connection* operator->() const { return conn_.get(); }
+  Connection& operator*() const { return *use_; }
+  Connection* operator->() const { return use_; }
 
  private:
   SqliteStore* store_;
-  std::unique_ptr<Connection> conn_;
+  std::unique_ptr<Connection> conn_;  // owned (a pool connection) or null (borrowed)
+  Connection* use_;
 };
 
 }  // namespace vikno

@@ -91,7 +91,83 @@ std::vector<std::string> FinalStatusCodes() {
 
 }  // namespace sqlite_detail
 
+// ---------------------------------------------------------------------------
+// Units of work (issue 4: the intake rate)
+//
+// Handling one resident's message used to commit ~6 times (dialogue state,
+// one outbox row per reply, the appeal with its audit, the intake "handled"
+// mark), each commit appending its pages to the WAL and taking the WAL locks
+// again; the same outbox and index pages were written once per reply. A unit
+// holds the writer (write_mutex_, recursive) from Begin to its end and wraps
+// the calls in ONE BEGIN IMMEDIATE ... COMMIT, so an update costs one commit
+// and is all-or-nothing: a crash or a failure before Commit leaves none of
+// it, and the intake row stays pending for Replay (kill tests).
+//
+// Durability (kept as before: WAL with synchronous=NORMAL, sqlite_internal.h).
+// A COMMIT has its frames in the WAL file, i.e. in the OS page cache, when it
+// returns; the fsync comes with the next checkpoint (the background
+// checkpointer, once a second). So a killed or crashed PROCESS loses nothing
+// committed: the intake's replay and the outbox's exactly-once across kills
+// (tests/integration/outbox, residents) rest only on committed rows.
+// A POWER LOSS or kernel crash can drop the commits of about the last second,
+// always a prefix-consistent database: a webhook answered "taken" in that
+// second may be gone (the messenger does not send it again), and a reply
+// sent in that second may be sent again after the restart. That is the
+// documented limit of this backend (docs/BENCHMARKS.md, intake section);
+// closing it needs synchronous=FULL, i.e. an fsync per commit (4.5 ms on
+// this machine's disk), which only group commit makes affordable.
+namespace {
+
+// The store whose unit this thread holds, and how deep (nested Begins join).
+thread_local SqliteStore* t_unit_store = nullptr;
+thread_local int t_unit_depth = 0;
+
+}  // namespace
+
+class SqliteStore::Unit final : public Store::UnitOfWork {
+ public:
+  explicit Unit(SqliteStore& store) : store_(store), lock_(store.write_mutex_) {
+    if (t_unit_store && t_unit_store != &store)
+      throw StoreError("sqlite: a unit of work is already open on another store in this thread");
+    outer_ = t_unit_depth == 0;
+    if (outer_) {
+      store_.writer_->Prepare("BEGIN IMMEDIATE").Run();
+      t_unit_store = &store;
+    }
+    ++t_unit_depth;
+  }
+  ~Unit() override {
+    if (!done_ && outer_)
+      sqlite3_exec(store_.writer_->db(), "ROLLBACK", nullptr, nullptr, nullptr);
+    if (--t_unit_depth == 0) t_unit_store = nullptr;
+  }
+  void Commit() override {
+    if (done_) return;
+    if (outer_) {
+      // A statement error that made SQLite roll back by itself (disk full,
+      // I/O error) ended the transaction early: the unit's work is not whole.
+      if (sqlite3_get_autocommit(store_.writer_->db()) != 0) {
+        done_ = true;
+        throw StoreError("sqlite: the unit of work's transaction was rolled back by an error");
+      }
+      store_.writer_->Prepare("COMMIT").Run();
+    }
+    done_ = true;
+  }
+
+ private:
+  SqliteStore& store_;
+  std::unique_lock<std::recursive_mutex> lock_;
+  bool outer_ = false;
+  bool done_ = false;
+};
+
+std::unique_ptr<Store::UnitOfWork> SqliteStore::BeginUnitOfWork() {
+  return std::make_unique<Unit>(*this);
+}
+
 SqliteStore::ReadLease SqliteStore::Read() {
+  if (t_unit_store == this) return ReadLease(this, writer_.get());
   uint64_t generation = 0;
   {
     std::lock_guard lock(readers_mutex_);

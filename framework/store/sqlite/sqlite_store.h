@@ -40,6 +40,9 @@ class SqliteStore final : public Store {
   void Migrate() override;
   std::vector<AppliedMigration> Migrations() override;
   bool Ping() override;
+  // One BEGIN IMMEDIATE on the writer for the whole unit; the writer stays
+  // with this thread until the unit ends (sqlite_store.cc, "Units of work").
+  std::unique_ptr<UnitOfWork> BeginUnitOfWork() override;
 
   void CreateResident(const Resident& resident, const AuditEntry& audit) override;
   std::optional<Resident> FindResident(const std::string& id) override;
@@ -282,6 +285,9 @@ class SqliteStore final : public Store {
 
  private:
   class ReadLease;
+  class Unit;  // the SQLite unit of work (sqlite_store.cc)
+  // A read connection; inside this thread's unit of work the writer itself,
+  // so the unit reads what it wrote.
   ReadLease Read();
   // Re-runs ANALYZE when the appeals table changed size twofold; needs
   // write_mutex_.
@@ -289,7 +295,9 @@ class SqliteStore final : public Store {
 
   std::string path_;
   size_t max_idle_readers_;
-  std::mutex write_mutex_;
+  // Recursive: a unit of work holds it from Begin to its end, and the store
+  // calls made inside the unit lock it again on the same thread.
+  std::recursive_mutex write_mutex_;
   std::unique_ptr<Connection> writer_;  // guarded by write_mutex_
   int appeal_writes_since_check_ = 0;   // guarded by write_mutex_
   std::mutex readers_mutex_;
