@@ -45,7 +45,7 @@ function isoDay(value, endOfDay) {
 
 const charts = [];
 
-function section(id, titleKey, rows, labelOf, Chart, kind = 'bar') {
+function section(id, titleKey, rows, labelOf, Chart, kind = 'bar', colourOf = () => '#3b73b9') {
   const box = h('section', {class: 'dash-box', id});
   box.append(h('h2', {}, t(titleKey)));
   if (!rows.length) {
@@ -59,7 +59,8 @@ function section(id, titleKey, rows, labelOf, Chart, kind = 'bar') {
     box.append(h('div', {class: 'dash-chart'}, canvas));
     charts.push(new Chart(canvas, {
       type: kind,
-      data: {labels, datasets: [{label: t(titleKey), data: values}]},
+      data: {labels, datasets: [{label: t(titleKey), data: values,
+                                 backgroundColor: rows.map((r) => colourOf(r))}]},
       options: {responsive: true, maintainAspectRatio: false, animation: false,
                 plugins: {legend: {display: kind !== 'bar'}}},
     }));
@@ -111,8 +112,10 @@ export async function render(view, {state, params, navigate, errorText}) {
     section('dash-subscribers', 'reports.panel.subscribers', data.subscribers,
             (r) => `${r.key} (+${newByChannel.get(r.key) || 0} ${t('reports.panel.new_subscribers')})`,
             Chart),
+    // R14: each status in its panel colour.
     section('dash-status', 'reports.panel.by_status', data.by_status,
-            (r) => statusLabel(r.key), Chart, 'doughnut'),
+            (r) => statusLabel(r.key), Chart, 'doughnut',
+            (r) => (state.statusByCode.get(r.key) || {}).colour || '#8c959f'),
     section('dash-branch', 'reports.panel.by_branch', data.by_branch,
             (r) => categoryName(r.key), Chart),
     section('dash-events', 'reports.panel.messages_per_event',

@@ -80,7 +80,7 @@ export async function render(view, {params, navigate, errorText}) {
   try {
     const report = await get(`/api/v1/reports/${kind}${api}`);
     clear(body).append(h('h2', {}, t('reports.kind.' + kind)),
-                       report.sections.map((s) => table(s)));
+                       ...report.sections.map((s) => table(s)));
     const info = await get('/api/v1/reports');
     if (info.runs && info.runs.length) {
       runs.append(h('h2', {}, t('reports.panel.runs')),
