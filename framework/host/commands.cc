@@ -14,8 +14,8 @@
 #include "conversation/conversation_service.h"
 #include "conversation/registry_import.h"
 #include "conversation/store_repository.h"
-#include "events/event_service.h"
 #include "cabinet/cabinet.h"
+#include "events/event_service.h"
 #include "files/file_store.h"
 #include "http/api_cabinet.h"
 #include "host/city.h"
@@ -343,18 +343,6 @@ int ServeCommand(const Config& config, std::ostream& out, std::ostream& err,
                                       const std::string& data) {
         return broadcast_service.AnswerButton(channel, resident_id, data);
       });
-
-  // Issue 6, R22/R23: events; their notices keep the city's notice window
-  // (city.lua notify_window, 000 §4.3) in the city's time zone.
-  events::EventOptions event_options;
-  if (auto lua = std::dynamic_pointer_cast<rules::LuaRules>(city.rules)) {
-    const auto model = lua->Model();
-    event_options.time_zone = model->time_zone;
-    event_options.notify_from_minute = model->notify_from;
-    event_options.notify_to_minute = model->notify_to;
-  }
-  event_options.whole_street_label = messages->Get("events.whole_street");
-  events::EventService event_service(*store, clock, event_options);
 
   // Issue 6, R22/R23: events; their notices keep the city's notice window
   // (city.lua notify_window, 000 §4.3) in the city's time zone.
