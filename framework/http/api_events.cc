@@ -249,6 +249,10 @@ Reply Delete(const ApiDeps& d, Call& c) {
 
 }  // namespace
 
+EventQuery ParseEventQuery(const std::vector<std::pair<std::string, std::string>>& params) {
+  return ParseQuery(params);
+}
+
 void RegisterEventRoutes(Router& router, const ApiDeps& deps) {
   const ApiDeps* d = &deps;
   router.Add("GET", "/api/v1/events", [d](Call& c) { return List(*d, c); });

@@ -21,4 +21,9 @@ namespace vikno::http {
 
 void RegisterEventRoutes(Router& router, const ApiDeps& deps);
 
+// The filters of GET /api/v1/events, for the events export
+// (/api/v1/events/export.xlsx, api_reports.cc, R29): the same parameters,
+// the same refusals.
+EventQuery ParseEventQuery(const std::vector<std::pair<std::string, std::string>>& params);
+
 }  // namespace vikno::http

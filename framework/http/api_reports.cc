@@ -4,12 +4,15 @@
 #include <Poco/JSON/Object.h>
 
 #include <filesystem>
+#include <map>
 #include <random>
 
 #include "http/api.h"
+#include "http/api_events.h"
 #include "http/api_json.h"
 #include "messages/messages.h"
 #include "reports/appeal_export.h"
+#include "reports/event_export.h"
 #include "reports/report_scheduler.h"
 #include "reports/report_service.h"
 
@@ -192,6 +195,58 @@ Reply ExportAppeals(const ApiDeps& deps, Call& call) {
   return reply;
 }
 
+Reply ExportEvents(const ApiDeps& deps, Call& call) {
+  if (deps.events == nullptr)
+    throw HttpError(503, "events_unavailable", "events are not configured on this host");
+  // The Events page's filters exactly (ParseEventQuery), plus the language.
+  std::vector<std::pair<std::string, std::string>> filters;
+  std::string lang = "uk";
+  for (const auto& [name, value] : call.query()) {
+    if (name == "lang")
+      lang = value;
+    else
+      filters.emplace_back(name, value);
+  }
+  EventQuery query = ParseEventQuery(filters);
+  const Messages* texts = TextsOf(deps, lang);
+  reports::ExportContext context;
+  context.messages = texts;
+  context.time_zone = deps.time_zone;
+  context.tmp_dir = deps.tmp_dir.empty() ? std::filesystem::temp_directory_path()
+                                         : std::filesystem::path(deps.tmp_dir);
+  context.now = deps.clock->Now();
+  auto executors = std::make_shared<std::map<std::string, std::string>>();
+  for (const auto& e : deps.store->ListExecutors()) (*executors)[e.id] = e.name;
+  context.executor_name = [executors](const std::string& id) {
+    auto it = executors->find(id);
+    return it == executors->end() ? id : it->second;
+  };
+  const auto path = TempFile(deps);
+  Result<int64_t> rows = Refuse("internal", "not written");
+  try {
+    rows = reports::ExportEvents(*deps.events, *deps.store, query, call.actor(), context, path);
+  } catch (...) {
+    std::error_code ec;
+    std::filesystem::remove(path, ec);
+    throw;
+  }
+  if (!rows) {
+    std::error_code ec;
+    std::filesystem::remove(path, ec);
+    return Refused(rows.refusal());
+  }
+  const std::string day = FormatIso8601(context.now).substr(0, 10);
+  Reply reply;
+  reply.content_type = kXlsxType;
+  reply.body_file = path.string();
+  reply.headers.emplace_back(
+      "Content-Disposition",
+      ContentDisposition(Text(texts, "reports.events.file", "events") + "-" + day + ".xlsx",
+                         "events-" + day + ".xlsx"));
+  reply.headers.emplace_back("X-Rows", std::to_string(rows.value()));
+  return reply;
+}
+
 Poco::Dynamic::Var CellJson(const reports::Cell& cell) {
   if (const auto* s = std::get_if<std::string>(&cell)) return *s;
   if (const auto* n = std::get_if<int64_t>(&cell)) return *n;
@@ -347,6 +402,7 @@ void RegisterReportRoutes(Router& router, const ApiDeps& deps) {
   const ApiDeps* d = &deps;
   router.Add("GET", "/api/v1/dashboard", [d](Call& c) { return Dashboard(*d, c); });
   router.Add("GET", "/api/v1/appeals/export.xlsx", [d](Call& c) { return ExportAppeals(*d, c); });
+  router.Add("GET", "/api/v1/events/export.xlsx", [d](Call& c) { return ExportEvents(*d, c); });
   router.Add("GET", "/api/v1/reports", [d](Call& c) { return Kinds(*d, c); });
   router.Add("GET", "/api/v1/reports/{kind}", [d](Call& c) { return BuildReport(*d, c); });
   router.Add(

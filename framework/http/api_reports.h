@@ -2,6 +2,8 @@
 //   GET /api/v1/dashboard?from=&to=                 R27 figures over a period
 //   GET /api/v1/appeals/export.xlsx?<list filters>&lang=
 //                                                   R29: the list page as a workbook
+//   GET /api/v1/events/export.xlsx?<events page filters>&lang=
+//                                                   R29: the events page as a workbook
 //   GET /api/v1/reports                             the report kinds and recent runs
 //   GET /api/v1/reports/{kind}?from=&to=&format=json|xlsx&lang=
 //                                                   R21, R29 control reports

@@ -14,6 +14,7 @@
 
 #include <fstream>
 
+#include "events/event_service.h"
 #include "http/server.h"
 #include "integration/http/http_client.h"
 #include "messages/messages.h"
@@ -108,6 +109,7 @@ class ReportsApiTest : public ::testing::Test {
   void StartServer() {
     service_ = std::make_unique<AppealService>(*store_, rules_, clock_);
     reports_ = std::make_unique<reports::ReportService>(*store_, clock_, settings_);
+    events_ = std::make_unique<events::EventService>(*store_, clock_);
     HttpConfig http;
     http.listen = "127.0.0.1:0";
     http.threads = 4;
@@ -128,6 +130,7 @@ class ReportsApiTest : public ::testing::Test {
       return nullptr;
     };
     deps.reports = reports_.get();
+    deps.events = events_.get();
     deps.time_zone = "Europe/Kyiv";
     deps.tmp_dir = (dir_ / "tmp").string();
     server_ = std::make_unique<http::HttpServer>(http, keys, deps);
@@ -181,6 +184,7 @@ class ReportsApiTest : public ::testing::Test {
   reports::ReportSettings settings_;
   std::unique_ptr<AppealService> service_;
   std::unique_ptr<reports::ReportService> reports_;
+  std::unique_ptr<events::EventService> events_;
   std::unique_ptr<http::HttpServer> server_;
   uint16_t port_ = 0;
   int saved_ = 0;
@@ -264,6 +268,40 @@ TEST_F(ReportsApiTest, LargeExportKeepsEveryRowOnceInOrder) {
                 items[i]->getValue<std::string>("number"))
           << sort << " row " << i + 1;
   }
+}
+
+// R29 for events: the Events page's filters, the viewer's services only.
+TEST_F(ReportsApiTest, EventsExportMatchesTheEventsPage) {
+  for (const char* executor : {"water", "roads", "water"}) {
+    Event e;
+    e.kind = EventKind::kEmergency;
+    e.reason = std::string("Аварійні роботи ") + executor;
+    e.executor_id = executor;
+    e.starts_at = At("2026-03-03T10:00:00Z");
+    e.ends_at = At("2026-03-05T18:00:00Z");
+    e.created_at = At("2026-03-03T09:00:00Z");
+    e.addresses.push_back(Address{});
+    e.addresses.back().street = "вулиця Соборна";
+    e.addresses.back().house = "3";
+    store_->CreateEvent(e);
+  }
+  const auto page = Get("/api/v1/events?kind=emergency", kWaterModKey);
+  ASSERT_EQ(page.status, 200) << page.body;
+  const auto items = page.json->getArray("items");
+  ASSERT_EQ(items->size(), 2u);
+  const auto rows = Rows(Workbook(Get("/api/v1/events/export.xlsx?kind=emergency", kWaterModKey)));
+  ASSERT_EQ(rows->size(), items->size() + 1);
+  EXPECT_EQ(rows->getArray(0)->getElement<std::string>(2), "Причина");
+  for (size_t i = 0; i < items->size(); ++i) {
+    const auto row = rows->getArray(static_cast<unsigned>(i + 1));
+    EXPECT_EQ(row->getElement<std::string>(2), items->getObject(i)->getValue<std::string>("reason"));
+    EXPECT_EQ(row->getElement<std::string>(3), "КП «Міськводоканал»");
+    ASSERT_TRUE(row->isObject(4)) << "start is not an Excel date";
+    EXPECT_EQ(row->getObject(4)->getValue<std::string>("date"), "2026-03-03T12:00:00");
+    EXPECT_EQ(row->getElement<std::string>(7), "вулиця Соборна, 3");
+  }
+  EXPECT_EQ(Rows(Workbook(Get("/api/v1/events/export.xlsx")))->size(), 4u);
+  EXPECT_EQ(Get("/api/v1/events/export.xlsx?kind=storm").status, 400);
 }
 
 TEST_F(ReportsApiTest, EnglishReaderGetsEnglishColumns) {

@@ -6,7 +6,7 @@
 // event) and delete. Every text goes in through textContent (dom.js h()).
 import {get, post, api, del, query, ApiError} from '../api.js';
 import {h, statusBadge, formatTime, field} from '../dom.js';
-import {t, has} from '../i18n.js';
+import {t, has, currentLanguage} from '../i18n.js';
 import {loadExecutors} from '../catalog.js';
 
 const PAGE = 25;
@@ -127,7 +127,14 @@ export async function render(view, {state, params, navigate, flash, errorText}) 
   view.append(
     h('div', {class: 'heading'}, h('h1', {}, t('events.panel.title')),
       canManage ? h('a', {href: '#/events/new', class: 'btn primary', id: 'new-event'},
-                    t('events.panel.new')) : null),
+                    t('events.panel.new')) : null,
+      // Issue 6, R29: these filters as an Excel workbook (api_reports.cc).
+      h('a', {class: 'btn', id: 'export-events',
+              href: '/api/v1/events/export.xlsx' + query({
+                from: isoDay(p.from, false), to: isoDay(p.to, true), executor: p.executor,
+                street: p.street, house: p.house, status: p.status, kind: p.kind,
+                lang: currentLanguage()})},
+        t('reports.panel.export'))),
     form,
     rows.length === 0 ? h('p', {class: 'empty'}, t('events.panel.empty')) :
       h('table', {class: 'events', id: 'events'},
