@@ -83,5 +83,12 @@ test("the list's export button downloads the filtered appeals", async () => {
   // Another service by filter: refused, as on the list page.
   const other = await moderator.request.get(host.url + '/api/v1/appeals/export.xlsx?executor=vodokanal');
   assert.equal(other.status(), 403);
+  // The Events page offers the same for its filters.
+  await moderator.click('#nav a[href="#/events"]');
+  await moderator.waitForSelector('#export-events');
+  const events = await moderator.request.get(
+    host.url + await moderator.getAttribute('#export-events', 'href'));
+  assert.equal(events.status(), 200);
+  assert.equal((await events.body()).subarray(0, 2).toString(), 'PK');
   assert.deepEqual(moderator.problems, []);
 });
