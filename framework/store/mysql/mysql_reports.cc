@@ -11,6 +11,7 @@ namespace vikno {
 using mysql_detail::Binder;
 using mysql_detail::Conn;
 using mysql_detail::FinalStatusList;
+using mysql_detail::NonFinalStatusList;
 using mysql_detail::Placeholders;
 using mysql_detail::ResultSetPtr;
 using mysql_detail::Str;
@@ -107,8 +108,9 @@ DashboardFigures MysqlStore::Dashboard(const ReportFilter& filter, Timestamp now
     {
       std::vector<Param> params{ToUnix(now)};
       const std::string scope = ScopeClause(filter, "lead_executor", params);
-      auto& st = c.Prepare("SELECT lead_executor, COUNT(*) FROM appeals WHERE status NOT IN (" +
-                           FinalStatusList() + ") AND due_order < ?" + scope +
+      auto& st = c.Prepare("SELECT lead_executor, COUNT(*) FROM appeals FORCE INDEX (appeals_open_due) "
+                           "WHERE status IN (" +
+                           NonFinalStatusList() + ") AND due_order < ?" + scope +
                            " GROUP BY lead_executor");
       BindAll(st, params);
       ResultSetPtr rs(st.executeQuery());

@@ -1,6 +1,7 @@
 // report_store.h on SQLite: the dashboard (R27), control reports (R21) and
 // analytics (R29) as GROUP BY queries, and the record of scheduled runs.
 #include <algorithm>
+#include <future>
 #include <map>
 #include <variant>
 
@@ -76,7 +77,19 @@ DashboardFigures SqliteStore::Dashboard(const ReportFilter& filter, Timestamp no
   }
   if (NoScope(filter)) return out;  // R26: a moderator with no services sees no appeals
 
-  {
+  // The three scans of the appeals (status x branch, residents, overdue) are
+  // independent: each on its own read connection, at once (a year of a city
+  // is a million index entries each; in parallel the page waits for the
+  // longest, not the sum).
+  auto in_parallel = [this](auto fn) {
+    return std::async(std::launch::async, [this, fn] {
+      ReadLease r = Read();
+      fn(r);
+    });
+  };
+  std::map<std::string, int64_t> statuses, branches, late;
+  int64_t appeals = 0, residents = 0;
+  auto counts_job = in_parallel([&](ReadLease& r) {
     // One pass over appeals_report in index order: groups come out sorted,
     // no temporary b-tree, no table row read.
     std::vector<Param> params{ToUnix(filter.from), ToUnix(filter.to)};
@@ -86,42 +99,55 @@ DashboardFigures SqliteStore::Dashboard(const ReportFilter& filter, Timestamp no
         "WHERE created_at >= ? AND created_at < ?" +
         scope + " GROUP BY status, category");
     BindAll(s, params);
-    std::map<std::string, int64_t> statuses, branches;
     while (s.Step()) {
       const int64_t n = s.Int(2);
       statuses[s.Text(0)] += n;
       branches[BranchOf(s.Text(1))] += n;
-      out.appeals += n;
+      appeals += n;
     }
-    out.by_status = Sorted(statuses);
-    out.by_branch = Sorted(branches);
-  }
-  {
+  });
+  auto residents_job = in_parallel([&](ReadLease& r) {
     std::vector<Param> params{ToUnix(filter.from), ToUnix(filter.to)};
     const std::string scope = ScopeClause(filter, params);
+    // City-wide: groups read in appeals_resident_created's order (no
+    // temporary b-tree of 200,000 residents: 18 s -> 0.2 s over a year).
+    // Scoped: the services' own rows are few; COUNT(DISTINCT) over them.
     Statement s = r->Prepare(
-        "SELECT COUNT(DISTINCT resident_id) FROM appeals "
-        "WHERE created_at >= ? AND created_at < ? AND resident_id <> ''" +
-        scope);
+        filter.executors
+            ? "SELECT COUNT(DISTINCT resident_id) FROM appeals "
+              "WHERE created_at >= ? AND created_at < ? AND resident_id <> ''" +
+                  scope
+            : std::string("SELECT COUNT(*) FROM (SELECT resident_id FROM appeals INDEXED BY "
+                          "appeals_resident_created WHERE resident_id <> '' AND created_at >= ? "
+                          "AND created_at < ? GROUP BY resident_id)"));
     BindAll(s, params);
-    if (s.Step()) out.residents_appealed = s.Int(0);
-  }
-  {
-    // 002 §9.2.1: open and past the resolution deadline. appeals_status_due
-    // reads only the open statuses' overdue range.
+    if (s.Step()) residents = s.Int(0);
+  });
+  auto overdue_job = in_parallel([&](ReadLease& r) {
+    // 002 §9.2.1: open and past the resolution deadline. appeals_open_due
+    // reads, per open status, only its range below now, executor included.
     std::vector<Param> params;
-    for (const auto& code : FinalStatusCodes()) params.emplace_back(code);
+    std::vector<std::string> open;
+    for (const auto& info : AllStatuses())
+      if (!info.final) open.emplace_back(info.code);
+    for (const auto& code : open) params.emplace_back(code);
     params.emplace_back(ToUnix(now));
     const std::string scope = ScopeClause(filter, params);
     Statement s = r->Prepare(
-        "SELECT lead_executor, COUNT(*) FROM appeals WHERE status NOT IN (" +
-        Placeholders(FinalStatusCodes().size()) + ") AND due_order < ?" + scope +
-        " GROUP BY lead_executor");
+        "SELECT lead_executor, COUNT(*) FROM appeals INDEXED BY appeals_open_due "
+        "WHERE status IN (" +
+        Placeholders(open.size()) + ") AND due_order < ?" + scope + " GROUP BY lead_executor");
     BindAll(s, params);
-    std::map<std::string, int64_t> late;
     while (s.Step()) late[s.Text(0)] = s.Int(1);
-    out.overdue_by_executor = Sorted(late);
-  }
+  });
+  counts_job.get();
+  residents_job.get();
+  overdue_job.get();
+  out.appeals = appeals;
+  out.residents_appealed = residents;
+  out.by_status = Sorted(statuses);
+  out.by_branch = Sorted(branches);
+  out.overdue_by_executor = Sorted(late);
   {
     // R23: every notice of an event is an outbox row of batch "event:<id>";
     // the range on batch_id stays in outbox_batch. A scoped viewer sees the

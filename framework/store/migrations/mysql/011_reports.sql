@@ -1,6 +1,7 @@
 -- Reports (R21, R27, R29); the same meaning as migrations/sqlite/011_reports.sql:
 -- the dashboard's covering index and the record of scheduled report runs.
 CREATE INDEX appeals_report ON appeals (status, category, lead_executor, created_at);
+CREATE INDEX appeals_open_due ON appeals (status, due_order, lead_executor);
 
 CREATE TABLE report_runs (
   kind        VARCHAR(32) NOT NULL,
