@@ -275,6 +275,10 @@ std::optional<std::string> BroadcastService::AnswerButton(const std::string& cha
       return messages_.Get("broadcasts.survey_thanks");
     case SurveyAnswerOutcome::kAlreadyAnswered:
       return messages_.Get("broadcasts.survey_already");
+    case SurveyAnswerOutcome::kBlocked:
+      // R30: not counted, and no survey reply either: the dialogue gives a
+      // blocked resident its one polite refusal.
+      return std::nullopt;
     case SurveyAnswerOutcome::kNotRecipient:
     case SurveyAnswerOutcome::kNoSuchOption:
     case SurveyAnswerOutcome::kNoSuchSurvey:

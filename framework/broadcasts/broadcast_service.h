@@ -119,7 +119,9 @@ class BroadcastService {
 
   // The conversation's hook (ConversationService::SetButtonHandler): a
   // resident pressed a survey button (`data` = SurveyButtonData). Returns the
-  // reply to show them; nullopt when `data` is not a survey button.
+  // reply to show them; nullopt when `data` is not a survey button, or when
+  // the resident is blocked (R30: the answer is not counted and the dialogue
+  // answers with its one polite refusal).
   std::optional<std::string> AnswerButton(const std::string& channel,
                                           const std::string& resident_id,
                                           const std::string& data);

@@ -102,6 +102,7 @@ enum class SurveyAnswerOutcome : uint8_t {
   kRecorded,
   kAlreadyAnswered,  // one answer per resident, the first stands (R25)
   kNotRecipient,     // the survey was not sent to this resident on this channel
+  kBlocked,          // blocked on this channel or "all": not counted (R30)
   kNoSuchOption,
   kNoSuchSurvey,
 };
@@ -157,6 +158,7 @@ class BroadcastStore {
   // queued to them on `channel`. The first answer stands; a second is
   // kAlreadyAnswered and changes nothing (a result must not move after it was
   // read out; a resident who pressed wrong answers in the chat instead).
+  // kBlocked (nothing written) while they are blocked on `channel` or "all".
   virtual SurveyAnswerOutcome RecordSurveyAnswer(int64_t survey_id, const std::string& channel,
                                                  const std::string& resident_id, int option,
                                                  Timestamp now) = 0;

@@ -94,7 +94,9 @@ inline Where BuildWhere(const EventQuery& q) {
 }
 
 // R23, B3: the subscribed bindings of residents with a saved address an
-// event covers. One placeholder: the event id.
+// event covers, except those blocked on that channel or on "all" (R30: one
+// polite refusal and nothing else; a lifted block is a deleted row). One
+// placeholder: the event id.
 constexpr const char* kSubscribersSql =
     "SELECT DISTINCT rc.resident_id, rc.channel, rc.chat_id FROM events e "
     "JOIN event_addresses ea ON ea.event_id = e.id "
@@ -102,7 +104,9 @@ constexpr const char* kSubscribersSql =
     "ea.registry_id) OR (ea.street <> '' AND ra.street = ea.street AND (ea.house = '' OR "
     "ra.house = ea.house)) "
     "JOIN resident_channels rc ON rc.resident_id = ra.resident_id AND rc.subscribed = 1 "
-    "WHERE e.id = ? AND e.deleted_at IS NULL ORDER BY rc.resident_id, rc.channel";
+    "WHERE e.id = ? AND e.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM resident_blocks b "
+    "WHERE b.resident_id = rc.resident_id AND b.channel IN (rc.channel, 'all')) "
+    "ORDER BY rc.resident_id, rc.channel";
 
 inline int ClampLimit(int limit) { return limit < 1 ? 1 : (limit > 1000 ? 1000 : limit); }
 

@@ -18,6 +18,15 @@ using mysql_detail::Str;
 
 namespace {
 
+// R30: a blocked resident gets one polite refusal and nothing else, so no
+// broadcast or survey goes to a binding whose resident is blocked on that
+// channel or on "all" (store/block_store.h). A lifted block is a deleted row,
+// so the next fan-out reaches them again. Two probes of resident_blocks'
+// primary key (resident_id, channel) per binding.
+constexpr const char* kNotBlocked =
+    " AND NOT EXISTS (SELECT 1 FROM resident_blocks b WHERE b.resident_id = rc.resident_id "
+    "AND b.channel IN (rc.channel, 'all'))";
+
 constexpr const char* kBroadcastCols =
     "id, kind, channel, street, house, emergency, text, created_by, created_at, queued_at, "
     "recipients";
@@ -70,7 +79,8 @@ int64_t InsertBatch(Conn& c, const std::string& batch_id, const Audience& audien
       "created_at, updated_at, payload_json) "
       "SELECT CONCAT(?, ':', rc.channel, ':', rc.resident_id), rc.channel, rc.chat_id, "
       "'resident', rc.resident_id, ?, '{}', ?, ?, 'queued', 0, ?, '', ?, ?, ? "
-      "FROM resident_channels rc WHERE rc.subscribed = 1";
+      "FROM resident_channels rc WHERE rc.subscribed = 1" +
+      std::string(kNotBlocked);
   if (!audience.channel.empty()) sql += " AND rc.channel = ?";
   if (!fan_out.only_channels.empty())
     sql += " AND rc.channel IN (" + Placeholders(fan_out.only_channels.size()) + ")";
@@ -317,6 +327,17 @@ SurveyAnswerOutcome MysqlStore::RecordSurveyAnswer(int64_t survey_id, const std:
       ResultSetPtr rs(st.executeQuery());
       if (!rs->next()) {
         outcome = SurveyAnswerOutcome::kNotRecipient;
+        return;
+      }
+    }
+    {
+      // R30: blocked after the survey went out; the press is not counted.
+      auto& st = c.Prepare(
+          "SELECT 1 FROM resident_blocks WHERE resident_id = ? AND channel IN (?, 'all') LIMIT 1");
+      Binder(st).Str(resident_id).Str(channel);
+      ResultSetPtr rs(st.executeQuery());
+      if (rs->next()) {
+        outcome = SurveyAnswerOutcome::kBlocked;
         return;
       }
     }

@@ -12,6 +12,15 @@ using sqlite_detail::Transaction;
 
 namespace {
 
+// R30: a blocked resident gets one polite refusal and nothing else, so no
+// broadcast or survey goes to a binding whose resident is blocked on that
+// channel or on "all" (store/block_store.h). A lifted block is a deleted row,
+// so the next fan-out reaches them again. Two probes of resident_blocks'
+// primary key (resident_id, channel) per binding.
+constexpr const char* kNotBlocked =
+    " AND NOT EXISTS (SELECT 1 FROM resident_blocks b WHERE b.resident_id = rc.resident_id "
+    "AND b.channel IN (rc.channel, 'all'))";
+
 constexpr const char* kBroadcastColumns =
     "id, kind, channel, street, house, emergency, text, created_by, created_at, queued_at, "
     "recipients";
@@ -66,7 +75,8 @@ int64_t InsertBatch(SqliteStore::Connection& w, const std::string& batch_id,
       "created_at, updated_at, payload_json) "
       "SELECT ? || ':' || rc.channel || ':' || rc.resident_id, rc.channel, rc.chat_id, "
       "'resident', rc.resident_id, ?, '{}', ?, ?, 'queued', 0, ?, '', ?, ?, ? "
-      "FROM resident_channels rc WHERE rc.subscribed = 1";
+      "FROM resident_channels rc WHERE rc.subscribed = 1" +
+      std::string(kNotBlocked);
   if (!audience.channel.empty()) sql += " AND rc.channel = ?";
   if (!fan_out.only_channels.empty())
     sql += " AND rc.channel IN (" + Placeholders(fan_out.only_channels.size()) + ")";
@@ -293,6 +303,13 @@ SurveyAnswerOutcome SqliteStore::RecordSurveyAnswer(int64_t survey_id, const std
     Statement s = w.Prepare("SELECT 1 FROM outbox WHERE idempotency_key = ?");
     s.Bind(SurveyRecipientKey(survey_id, channel, resident_id));
     if (!s.Step()) return SurveyAnswerOutcome::kNotRecipient;
+  }
+  {
+    // R30: blocked after the survey went out; the press is not counted.
+    Statement s = w.Prepare(
+        "SELECT 1 FROM resident_blocks WHERE resident_id = ? AND channel IN (?, 'all') LIMIT 1");
+    s.Bind(resident_id).Bind(channel);
+    if (s.Step()) return SurveyAnswerOutcome::kBlocked;
   }
   Statement s = w.Prepare(
       "INSERT INTO survey_answers (survey_id, resident_id, option, channel, answered_at) "

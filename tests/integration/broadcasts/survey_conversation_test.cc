@@ -36,11 +36,13 @@ class MemoryRepository final : public ConversationRepository {
   std::vector<Address> ListResidentAddresses(const std::string&) override { return {}; }
   void AddResidentAddress(const std::string&, const Address&, Timestamp) override {}
   void AddRating(const Rating&) override {}
-  bool IsResidentBlocked(const std::string&) override { return false; }
+  // As the host asks the store (host/commands.cc), here set by the test.
+  bool IsResidentBlocked(const std::string&) override { return blocked; }
   std::vector<Event> ListActiveEventsAt(const std::vector<Address>&, Timestamp) override {
     return {};
   }
   std::map<std::string, std::string> dialogues;
+  bool blocked = false;
 };
 
 class CollectingSink final : public ReplySink {
@@ -138,6 +140,37 @@ TEST_F(SurveyConversationTest, ButtonPressIsCountedOnceAndTheDialogueStaysWhereI
   // A press of a survey that was never sent to them is refused politely.
   EXPECT_EQ(Say("", broadcasts::SurveyButtonData(id + 40, 0)).text,
             messages_.Get("broadcasts.survey_closed"));
+}
+
+TEST_F(SurveyConversationTest, BlockedResidentsPressIsNotCountedAndGetsOnlyTheOneRefusal) {
+  // R30: a resident blocked after the survey reached them.
+  Say("Добрий день");
+  auto binding = store_.FindChannelBindingByChat("telegram", "chat-7");
+  ASSERT_TRUE(binding);
+  Actor admin{Role::kAdministrator, "admin", "127.0.0.1", {}};
+  auto survey = broadcasts_.CreateSurvey(
+      admin, broadcasts::NewSurvey{"Чи чисто у вашому дворі?", {"Так", "Ні"}, Audience{}});
+  ASSERT_TRUE(survey.ok()) << survey.refusal().code;
+  const int64_t id = survey->survey.id;
+  ASSERT_EQ(survey->survey.recipients, 1);
+  ASSERT_TRUE(store_
+                  .BlockResident(ResidentBlock{binding->resident_id, "telegram", "образи",
+                                               "керівник", "admin", clock_.Now()},
+                                 AuditEntry{0, clock_.Now(), "admin", "administrator", "",
+                                            "resident", binding->resident_id, "block", "{}"})
+                  .ok());
+  repo_.blocked = true;
+
+  EXPECT_EQ(Say("", broadcasts::SurveyButtonData(id, 0)).text, messages_.Get("bot.blocked"));
+  const size_t replies = sink_.replies.size();
+  Say("", broadcasts::SurveyButtonData(id, 1));
+  EXPECT_EQ(sink_.replies.size(), replies) << "one refusal, then silence";
+  EXPECT_EQ(store_.SurveyResults(id), (std::vector<int64_t>{0, 0}));
+  // And the next survey does not go to them at all.
+  auto next = broadcasts_.CreateSurvey(
+      admin, broadcasts::NewSurvey{"Чи працює освітлення?", {"Так", "Ні"}, Audience{}});
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(next->survey.recipients, 0);
 }
 
 }  // namespace

@@ -272,6 +272,70 @@ TYPED_TEST(BroadcastStoreTest, SurveyAnswerIsRecordedOnceAndOnlyFromARecipient) 
   EXPECT_TRUE(s.ListUnqueuedSurveys().empty());
 }
 
+// R30: a blocked resident gets nothing from a broadcast or survey, on the
+// blocked channel or everywhere for an "all" block; once the block is lifted
+// the next fan-out reaches them again.
+ResidentBlock BlockOf(const std::string& resident_id, const std::string& channel) {
+  return ResidentBlock{resident_id, channel, "образи", "керівник", "admin", At(0)};
+}
+
+TYPED_TEST(BroadcastStoreTest, BlockedResidentsGetNoBroadcastUntilTheBlockIsLifted) {
+  Store& s = *this->store_;
+  AddResidents(s, "b", 5, "telegram");
+  AddResidents(s, "b", 5, "viber");  // the same residents on Viber too
+  ASSERT_TRUE(s.BlockResident(BlockOf("b0", "all"), Audit("b0")).ok());
+  ASSERT_TRUE(s.BlockResident(BlockOf("b1", "telegram"), Audit("b1")).ok());
+  Broadcast b;
+  b.kind = BroadcastKind::kMessage;
+  b.text = "Вода з 10:00";
+  b.created_at = At(1);
+  const int64_t first = s.CreateBroadcast(b);
+  // 10 bindings less b0's two and b1's Telegram one.
+  EXPECT_EQ(s.FanOutBroadcast(first, Routine(), At(2)), 7);
+  std::set<std::string> got;
+  for (const auto& m : Batch(s, BroadcastBatchId(first))) got.insert(m.channel + ":" + m.recipient_id);
+  EXPECT_EQ(got.count("telegram:b0") + got.count("viber:b0") + got.count("telegram:b1"), 0u);
+  EXPECT_EQ(got.count("viber:b1"), 1u);  // blocked on Telegram only
+  EXPECT_EQ(s.FindBroadcast(first)->recipients, 7);
+
+  // An alert to a street is no exception.
+  s.AddResidentAddress("b0", Address{std::nullopt, "Суми", "", "Соборна", "1", "", "", std::nullopt},
+                       At(0));
+  b.audience = Audience{"", "Соборна", ""};
+  const int64_t street = s.CreateBroadcast(b);
+  EXPECT_EQ(s.FanOutBroadcast(street, Routine(), At(2)), 0);
+
+  ASSERT_TRUE(s.UnblockResident("b0", "all", Audit("b0")));
+  ASSERT_TRUE(s.UnblockResident("b1", "telegram", Audit("b1")));
+  b.audience = Audience{};
+  const int64_t second = s.CreateBroadcast(b);
+  EXPECT_EQ(s.FanOutBroadcast(second, Routine(), At(3)), 10);
+  EXPECT_EQ(s.FanOutBroadcast(street, Routine(), At(3)), 2);  // a re-run reaches b0 now
+}
+
+TYPED_TEST(BroadcastStoreTest, BlockedResidentGetsNoSurveyAndTheirAnswerIsNotCounted) {
+  Store& s = *this->store_;
+  AddResidents(s, "q", 3, "telegram");
+  ASSERT_TRUE(s.BlockResident(BlockOf("q0", "telegram"), Audit("q0")).ok());
+  Survey v;
+  v.question = "Чи задоволені ви прибиранням?";
+  v.options = {"Так", "Ні"};
+  v.created_at = At(0);
+  const int64_t id = s.CreateSurvey(v);
+  FanOut f{"survey.question", R"({"text":"?"})", 2, {"telegram"}};
+  EXPECT_EQ(s.FanOutSurvey(id, f, At(1)), 2);
+  EXPECT_EQ(s.RecordSurveyAnswer(id, "telegram", "q0", 0, At(2)),
+            SurveyAnswerOutcome::kNotRecipient);
+  // Blocked after the survey reached them: the press is not counted.
+  ASSERT_TRUE(s.BlockResident(BlockOf("q1", "all"), Audit("q1")).ok());
+  EXPECT_EQ(s.RecordSurveyAnswer(id, "telegram", "q1", 0, At(2)), SurveyAnswerOutcome::kBlocked);
+  EXPECT_EQ(s.RecordSurveyAnswer(id, "telegram", "q2", 1, At(2)), SurveyAnswerOutcome::kRecorded);
+  EXPECT_EQ(s.SurveyResults(id), (std::vector<int64_t>{0, 1}));
+  ASSERT_TRUE(s.UnblockResident("q1", "all", Audit("q1")));
+  EXPECT_EQ(s.RecordSurveyAnswer(id, "telegram", "q1", 0, At(3)), SurveyAnswerOutcome::kRecorded);
+  EXPECT_EQ(s.SurveyResults(id), (std::vector<int64_t>{1, 1}));
+}
+
 TYPED_TEST(BroadcastStoreTest, RatingsListAndSummaryAreScopedByServiceAndPeriod) {
   Store& s = *this->store_;
   auto rate = [&](const std::string& executor, int score, int64_t minute, std::string comment) {

@@ -312,6 +312,35 @@ TYPED_TEST(EventStoreConformance, SubscribersAreSubscribedBindingsOfResidentsAtC
                      "r-twice/email/email-r-twice"}));
 }
 
+TYPED_TEST(EventStoreConformance, BlockedResidentsAreNoSubscribersUntilTheBlockIsLifted) {
+  // R30: one polite refusal and nothing else, so no event notice either.
+  const Event e = this->Add(this->Draft(EventKind::kPlanned, "vodokanal", 1, 50,
+                                        {Building(7, "вулиця Соборна", "12")}));
+  this->AddResident("r-all", {Building(7, "вулиця Соборна", "12")},
+                    {{"telegram", true}, {"viber", true}});
+  this->AddResident("r-viber", {Building(7, "вулиця Соборна", "12")},
+                    {{"telegram", true}, {"viber", true}});
+  this->AddResident("r-free", {Building(7, "вулиця Соборна", "12")}, {{"sms", true}});
+  const auto block = [&](const std::string& id, const std::string& channel) {
+    return this->store().BlockResident(
+        ResidentBlock{id, channel, "образи", "керівник", "admin-1", At(0)}, EventAudit("block", id));
+  };
+  ASSERT_TRUE(block("r-all", "all").ok());
+  ASSERT_TRUE(block("r-viber", "viber").ok());
+  const auto subscribers = [&] {
+    std::vector<std::string> got;
+    for (const auto& s : this->store().ListEventSubscribers(e.id))
+      got.push_back(s.resident_id + "/" + s.channel);
+    std::sort(got.begin(), got.end());
+    return got;
+  };
+  EXPECT_EQ(subscribers(), (std::vector<std::string>{"r-free/sms", "r-viber/telegram"}));
+  ASSERT_TRUE(this->store().UnblockResident("r-all", "all", EventAudit("unblock", "r-all")));
+  ASSERT_TRUE(this->store().UnblockResident("r-viber", "viber", EventAudit("unblock", "r-viber")));
+  EXPECT_EQ(subscribers(), (std::vector<std::string>{"r-all/telegram", "r-all/viber", "r-free/sms",
+                                                      "r-viber/telegram", "r-viber/viber"}));
+}
+
 TYPED_TEST(EventStoreConformance, EndedEventsAreListedUntilTheirEndIsMarkedAnnouncedOnce) {
   const Event ended = this->Add(
       this->Draft(EventKind::kEmergency, "vodokanal", 1, 5, {Building(7, "вулиця Соборна", "12")}));
