@@ -202,8 +202,9 @@ Result<Cabinet::CodeSent> Cabinet::SendCode(std::string_view text,
   store_.SaveThrottles({address}, {});
 
   // The code goes out as a queued message like every other (durable,
-  // rate-limited by the channel); the code is in the row's params until sent,
-  // and expires with the code itself.
+  // rate-limited by the channel). It sits in the row's params under
+  // kOutboxSecretParam, which the store removes when the row is sent or
+  // failed for good: only the resident's mailbox or phone keeps it.
   OutboxMessage m;
   m.idempotency_key = "cabinet-code:" + code.salt;
   m.channel = channel;
@@ -211,7 +212,7 @@ Result<Cabinet::CodeSent> Cabinet::SendCode(std::string_view text,
   m.recipient_kind = "resident";
   m.text_key = "cabinet.code.message";
   Poco::JSON::Object params;
-  params.set("code", plain);
+  params.set(kOutboxSecretParam, plain);
   params.set("minutes", std::to_string(config_.code_ttl_minutes));
   m.params = ToJson(params);
   m.priority = 0;  // the resident is waiting at the page
@@ -258,9 +259,6 @@ Result<Cabinet::SignedIn> Cabinet::StartSession(const CabinetAccount& account,
                                                 const std::string& presented_token, bool created,
                                                 const std::string& how) {
   const Timestamp now = clock_.Now();
-  int64_t last = last_purge_.load();
-  if (ToUnix(now) - last >= 3600 && last_purge_.compare_exchange_strong(last, ToUnix(now)))
-    PurgeExpired();
   SignedIn out;
   out.account = account;
   out.token = http::RandomToken(32);

@@ -149,6 +149,28 @@ class InboundPurgeTask final : public Poco::Util::TimerTask {
   int days_;
 };
 
+// Issue 8: the residents' cabinet's expired sessions and stale one-time
+// codes, swept on the timer so a quiet cabinet keeps none of them either
+// (a sign-in no longer sweeps; docs/cabinet.md).
+class CabinetPurgeTask final : public Poco::Util::TimerTask {
+ public:
+  explicit CabinetPurgeTask(Cabinet& cabinet) : cabinet_(cabinet) {}
+  void run() override {
+    try {
+      if (const int64_t n = cabinet_.PurgeExpired(); n > 0)
+        Log(Poco::Message::PRIO_INFORMATION, "cabinet", "expired sessions purged",
+            {{"count", n}});
+    } catch (const std::exception& e) {
+      // Expired sessions are refused at use anyway; the next run retries.
+      Log(Poco::Message::PRIO_WARNING, "cabinet", "purging expired sessions failed",
+          {{"error", std::string(e.what())}});
+    }
+  }
+
+ private:
+  Cabinet& cabinet_;
+};
+
 // The limits the sender uses for `name`: the channel's declared ones with
 // the configured overrides (outbox.rates.<name>) laid over them.
 sdk::RateLimit EffectiveLimits(const Config& config, const std::string& name,
@@ -534,6 +556,8 @@ int ServeCommand(const Config& config, std::ostream& out, std::ostream& err,
   if (config.reports.schedule)
     timer.scheduleAtFixedRate(new ReportTask(report_scheduler), 30 * 1000L, 60 * 1000L);
   timer.scheduleAtFixedRate(new EventEndTask(event_service), 30 * 1000L, 60 * 1000L);
+  if (cabinet)
+    timer.scheduleAtFixedRate(new CabinetPurgeTask(*cabinet), 2 * 60 * 1000L, 15L * 60 * 1000);
 
   out << "vikno listening on " << server.url() << "\n";
   BootstrapAdministrator(accounts, server.url(), out);

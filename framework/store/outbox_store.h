@@ -49,6 +49,13 @@ inline std::optional<OutboxState> ParseOutboxState(std::string_view code) {
   return std::nullopt;
 }
 
+// The params key of a value that must not outlive its sending (a cabinet
+// one-time code, docs/cabinet.md): the UPDATE that marks the row sent or
+// failed for good removes it from params, so a copy of the database taken
+// afterwards holds no usable code. Placeholders under this key render only
+// while the row is waiting to go out.
+inline constexpr const char* kOutboxSecretParam = "secret";
+
 struct OutboxMessage {
   int64_t id = 0;  // assigned by the store
   std::string idempotency_key;  // never empty; one row per key, ever
@@ -57,7 +64,8 @@ struct OutboxMessage {
   std::string recipient_kind;   // "resident", "moderators", "executor", "executor_head"
   std::string recipient_id;
   std::string text_key;          // messages-file key, rendered at send time
-  std::string params = "{}";     // JSON object of the text's placeholders
+  std::string params = "{}";     // JSON object of the text's placeholders;
+                                 // see kOutboxSecretParam
   std::optional<int64_t> appeal_id;
   std::string batch_id;  // a broadcast's fan-out; empty otherwise
   int priority = 1;      // 0 urgent, 1 normal, 2 bulk (NoticePriority)
@@ -128,7 +136,8 @@ class OutboxStore {
                                                  Timestamp claim_until, int limit) = 0;
   // The outcomes of a claimed send. Each applies only while the row is still
   // sending under `claim_token`; false when the claim was lost (it expired and
-  // another sender took the row), and nothing is written then.
+  // another sender took the row), and nothing is written then. Sent and
+  // Failed also remove params' kOutboxSecretParam (see there).
   virtual bool MarkOutboxSent(int64_t id, const std::string& claim_token,
                               const std::string& provider_message_id, Timestamp now) = 0;
   virtual bool MarkOutboxRetry(int64_t id, const std::string& claim_token,

@@ -1,6 +1,7 @@
 #include "store/mysql/mysql_internal.h"
 
 #include <map>
+#include <string_view>
 
 namespace vikno {
 
@@ -16,6 +17,14 @@ using mysql_detail::Placeholders;
 // --- Residents' channel bindings (issue 4) ---
 
 namespace {
+
+// params without kOutboxSecretParam (outbox_store.h), for the UPDATE that
+// ends a row's sending. Malformed params (never written by vikno) are left
+// as they are rather than turned into NULL.
+static_assert(std::string_view(kOutboxSecretParam) == "secret");
+constexpr const char* kDropSecret =
+    "CASE WHEN JSON_VALID(params) AND JSON_CONTAINS_PATH(params, 'one', '$.secret') THEN "
+    "JSON_REMOVE(params, '$.secret') ELSE params END";
 
 constexpr const char* kBindingCols =
     "resident_id, channel, chat_id, subscribed, created_at, updated_at";
@@ -248,8 +257,8 @@ bool MysqlStore::MarkOutboxSent(int64_t id, const std::string& claim_token,
   pool_->Run("mark outbox sent", [&](Conn& c) {
     auto& st = c.Prepare(
         "UPDATE outbox SET state = 'sent', provider_message_id = ?, sent_at = ?, updated_at = ?,"
-        " claim_token = NULL, claim_expires_at = NULL"
-        " WHERE id = ? AND state = 'sending' AND claim_token = ?");
+        " claim_token = NULL, claim_expires_at = NULL, params = " +
+        std::string(kDropSecret) + " WHERE id = ? AND state = 'sending' AND claim_token = ?");
     Binder(st).Str(provider_message_id).Time(now).Time(now).Int(id).Str(claim_token);
     marked = st.executeUpdate() == 1;
   });
@@ -277,7 +286,8 @@ bool MysqlStore::MarkOutboxFailed(int64_t id, const std::string& claim_token,
   pool_->Run("mark outbox failed", [&](Conn& c) {
     auto& st = c.Prepare(
         "UPDATE outbox SET state = 'failed', last_error = ?, updated_at = ?, claim_token = NULL,"
-        " claim_expires_at = NULL WHERE id = ? AND state = 'sending' AND claim_token = ?");
+        " claim_expires_at = NULL, params = " +
+        std::string(kDropSecret) + " WHERE id = ? AND state = 'sending' AND claim_token = ?");
     Binder(st).Str(reason).Time(now).Int(id).Str(claim_token);
     marked = st.executeUpdate() == 1;
   });

@@ -12,6 +12,14 @@ using sqlite_detail::Transaction;
 
 namespace {
 
+// params without kOutboxSecretParam (outbox_store.h), for the UPDATE that
+// ends a row's sending. Nested CASE: json_type raises on malformed JSON, and
+// such params (never written by vikno) are left as they are.
+static_assert(std::string_view(kOutboxSecretParam) == "secret");
+constexpr const char* kDropSecret =
+    "CASE WHEN json_valid(params) THEN CASE WHEN json_type(params, '$.secret') IS NULL THEN "
+    "params ELSE json_remove(params, '$.secret') END ELSE params END";
+
 constexpr const char* kBindingColumns =
     "resident_id, channel, chat_id, subscribed, created_at, updated_at";
 
@@ -190,8 +198,8 @@ bool SqliteStore::MarkOutboxSent(int64_t id, const std::string& claim_token,
   std::lock_guard lock(write_mutex_);
   Statement s = writer_->Prepare(
       "UPDATE outbox SET state = 'sent', provider_message_id = ?, sent_at = ?, updated_at = ?, "
-      "claim_token = NULL, claim_expires_at = NULL WHERE id = ? AND state = 'sending' AND "
-      "claim_token = ?");
+      "claim_token = NULL, claim_expires_at = NULL, params = " +
+      std::string(kDropSecret) + " WHERE id = ? AND state = 'sending' AND claim_token = ?");
   return s.Bind(provider_message_id).Bind(now).Bind(now).Bind(id).Bind(claim_token).Run() == 1;
 }
 
@@ -211,7 +219,8 @@ bool SqliteStore::MarkOutboxFailed(int64_t id, const std::string& claim_token,
   std::lock_guard lock(write_mutex_);
   Statement s = writer_->Prepare(
       "UPDATE outbox SET state = 'failed', last_error = ?, updated_at = ?, claim_token = NULL, "
-      "claim_expires_at = NULL WHERE id = ? AND state = 'sending' AND claim_token = ?");
+      "claim_expires_at = NULL, params = " +
+      std::string(kDropSecret) + " WHERE id = ? AND state = 'sending' AND claim_token = ?");
   return s.Bind(reason).Bind(now).Bind(id).Bind(claim_token).Run() == 1;
 }
 

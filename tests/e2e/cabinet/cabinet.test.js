@@ -8,7 +8,8 @@
 // The code is read the way the resident would get it: from the real outbox
 // row the host queued for the e-mail channel, in the host's SQLite database
 // (sqlite3 CLI). The "email" channel is configured without a plugin library,
-// so the row stays queued and nothing leaves the machine.
+// so the row stays queued and nothing leaves the machine; a sent row would
+// no longer hold the code (the store erases params.secret when it is sent).
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {execFileSync} from 'node:child_process';
@@ -31,7 +32,7 @@ function codeFor(host, address) {
     "SELECT params FROM outbox WHERE text_key = 'cabinet.code.message' AND address = @a " +
       'ORDER BY id DESC LIMIT 1;'], {encoding: 'utf8'}).trim();
   assert.ok(out, `no code queued for ${address}`);
-  return JSON.parse(out).code;
+  return JSON.parse(out).secret;
 }
 
 async function signUp(page, host, email, name) {

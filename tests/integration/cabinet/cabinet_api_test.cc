@@ -172,7 +172,8 @@ class CabinetApiTest : public ::testing::Test {
     for (const auto& m : store_.ListOutbox(q)) {
       if (m.address != address || m.text_key != "cabinet.code.message") continue;
       Poco::JSON::Parser parser;
-      code = parser.parse(m.params).extract<Object::Ptr>()->getValue<std::string>("code");
+      code = parser.parse(m.params).extract<Object::Ptr>()->getValue<std::string>(
+          kOutboxSecretParam);
     }
     return code;
   }
@@ -260,6 +261,46 @@ TEST_F(CabinetApiTest, SignUpWithCodeSetsStrictCookieAndRecordsConsent) {
   // The code is spent: it signs nobody in twice.
   Browser again;
   EXPECT_EQ(Verify("olena@example.com", code, &again, false).Code(), "bad_code");
+}
+
+TEST_F(CabinetApiTest, CodeLeavesTheOutboxRowOnceSentAndStillSignsIn) {
+  ASSERT_EQ(AskCode("taras@example.com").status, 202);
+  const std::string code = CodeFromOutbox("taras@example.com");
+  ASSERT_EQ(code.size(), 6u);
+  // The e-mail channel's sender takes the row and sends it.
+  auto claimed = store_.ClaimOutbox("email", "sender-1", clock_.Now(),
+                                    clock_.Now() + std::chrono::minutes(1), 10);
+  ASSERT_EQ(claimed.size(), 1u);
+  ASSERT_TRUE(store_.MarkOutboxSent(claimed[0].id, "sender-1", "msg-1", clock_.Now()));
+  auto row = store_.FindOutboxByKey(claimed[0].idempotency_key);
+  ASSERT_TRUE(row);
+  EXPECT_EQ(row->params.find(code), std::string::npos) << row->params;
+  Poco::JSON::Parser parser;
+  EXPECT_EQ(parser.parse(row->params).extract<Object::Ptr>()->getValue<std::string>("minutes"),
+            "10");
+  // The resident has it in their mailbox, and it works.
+  Browser b;
+  EXPECT_EQ(Verify("taras@example.com", code, &b).status, 201);
+}
+
+TEST_F(CabinetApiTest, PurgeEndsIdleSessionsAndStaleCodesWithoutASignIn) {
+  Browser b = SignUp("ivan@example.com");
+  ASSERT_EQ(AskCode("petro@example.com").status, 202);
+  const auto account = store_.FindCabinetAccountByLogin("ivan@example.com");
+  ASSERT_TRUE(account);
+  ASSERT_EQ(store_.ListCabinetSessions(account->id).size(), 1u);
+  EXPECT_EQ(cabinet_->PurgeExpired(), 0);  // nothing expired yet
+  EXPECT_EQ(store_.ListCabinetSessions(account->id).size(), 1u);
+  clock_.Advance(std::chrono::minutes(61));  // idle past session_idle_minutes
+  EXPECT_EQ(cabinet_->PurgeExpired(), 1);
+  EXPECT_TRUE(store_.ListCabinetSessions(account->id).empty());
+  EXPECT_EQ(Get("/api/v1/cabinet/profile", b).status, 401);
+  // The expired code stays while its resend window may still count it, then
+  // goes.
+  EXPECT_TRUE(store_.FindCabinetCode("petro@example.com"));
+  clock_.Advance(std::chrono::hours(24 * 8));
+  cabinet_->PurgeExpired();
+  EXPECT_FALSE(store_.FindCabinetCode("petro@example.com"));
 }
 
 TEST_F(CabinetApiTest, WrongExpiredAndExhaustedCodesAreRefused) {

@@ -1332,6 +1332,38 @@ TYPED_TEST(StoreConformance, OutboxOutcomesApplyOnlyUnderTheClaim) {
   EXPECT_EQ(later[0].attempts, 2);
 }
 
+TYPED_TEST(StoreConformance, OutboxSecretParamIsGoneOnceSentOrFailedAndKeptWhileQueued) {
+  // A cabinet one-time code (kOutboxSecretParam) lives in the row only while
+  // it waits to go out (docs/cabinet.md).
+  Store& s = this->store();
+  const std::string with_secret = R"({"secret":"493817","minutes":"10"})";
+  for (const char* k : {"sent", "failed", "retried", "plain"}) {
+    OutboxMessage m = Row(k, 0, 1, "email");
+    if (std::string(k) != "plain") m.params = with_secret;
+    ASSERT_TRUE(s.EnqueueOutbox(m));
+  }
+  const auto rows = s.ClaimOutbox("email", "t1", At(2), At(3), 4);
+  ASSERT_EQ(rows.size(), 4u);
+  std::map<std::string, int64_t> id;
+  for (const auto& r : rows) {
+    id[r.idempotency_key] = r.id;
+    if (r.idempotency_key != "plain") EXPECT_EQ(r.params, with_secret) << "the sender renders it";
+  }
+  ASSERT_TRUE(s.MarkOutboxSent(id["sent"], "t1", "m-1", At(2)));
+  ASSERT_TRUE(s.MarkOutboxFailed(id["failed"], "t1", "550 no such mailbox", At(2)));
+  ASSERT_TRUE(s.MarkOutboxRetry(id["retried"], "t1", At(5), "421 try later", At(2)));
+  ASSERT_TRUE(s.MarkOutboxSent(id["plain"], "t1", "m-2", At(2)));
+  for (const char* k : {"sent", "failed"}) {
+    const auto row = s.FindOutboxByKey(k);
+    ASSERT_TRUE(row);
+    EXPECT_EQ(row->params.find("493817"), std::string::npos) << k << ": " << row->params;
+    EXPECT_EQ(row->params.find("secret"), std::string::npos) << k << ": " << row->params;
+    EXPECT_NE(row->params.find(R"("minutes")"), std::string::npos) << "the rest stays";
+  }
+  EXPECT_EQ(s.FindOutboxByKey("retried")->params, with_secret) << "it still has to go out";
+  EXPECT_EQ(s.FindOutboxByKey("plain")->params, Row("plain", 0, 1).params) << "untouched";
+}
+
 TYPED_TEST(StoreConformance, OutboxReclaimsExpiredClaims) {
   Store& s = this->store();
   ASSERT_TRUE(s.EnqueueOutbox(Row("a", 1, 1)));
