@@ -144,6 +144,44 @@ TYPED_TEST(ReportStoreTest, DashboardCountsTheKnownSet) {
   EXPECT_EQ(d.messages_per_event[0].executor_id, "water");
 }
 
+// The status x branch counts read appeals_report straight through when the
+// period covers most of the stored appeals and skip-scan it into the range
+// when it is a small part (SQLite); both must count the same appeals.
+TYPED_TEST(ReportStoreTest, DashboardCountsAShortPeriodOfTheData) {
+  const auto d = this->store_->Dashboard(ReportFilter{At(1), At(3), std::nullopt}, At(100));
+  EXPECT_EQ(d.appeals, 2);
+  EXPECT_EQ(d.residents_appealed, 1);
+  EXPECT_EQ(d.by_status, (std::vector<KeyCount>{{"completed", 1}, {"in_work", 1}}));
+  EXPECT_EQ(d.by_branch, (std::vector<KeyCount>{{"roads", 2}}));
+  const auto edge = this->store_->Dashboard(ReportFilter{At(2), At(3), std::nullopt}, At(100));
+  EXPECT_EQ(edge.appeals, 1) << "from is inclusive, to exclusive";
+  EXPECT_EQ(edge.by_status, (std::vector<KeyCount>{{"in_work", 1}}));
+}
+
+// Overdue per executor is counted per open status and summed: one executor
+// late in two statuses is one line with both.
+TYPED_TEST(ReportStoreTest, DashboardSumsAnExecutorsOverdueOverOpenStatuses) {
+  Appeal a;
+  a.type = "ordinary";
+  a.category = "roads/pothole";
+  a.executors = {"roads"};
+  a.description = "Опис";
+  a.channel = "telegram";
+  a.resident_id = "res-3";
+  a.status = Status::kNotConfirmed;
+  a.created_at = a.updated_at = At(-20);
+  a.resolve_due = At(6);
+  this->store_->CreateAppeal(a, Audit("create"));
+  for (const auto& scope : {std::optional<std::vector<std::string>>{},
+                            std::optional<std::vector<std::string>>{{"roads", "water"}}}) {
+    const auto d = this->store_->Dashboard(this->Period(scope), At(100));
+    EXPECT_EQ(d.overdue_by_executor, (std::vector<KeyCount>{{"roads", 3}}));
+    EXPECT_EQ(d.appeals, 4) << "registered before the period: not among its appeals";
+  }
+  const auto later = this->store_->Dashboard(this->Period(), At(1000));
+  EXPECT_EQ(later.overdue_by_executor, (std::vector<KeyCount>{{"roads", 3}, {"water", 1}}));
+}
+
 TYPED_TEST(ReportStoreTest, DashboardKeepsToTheViewersServices) {
   this->EventWithNotices("water", 1, 1);
   const auto d = this->store_->Dashboard(this->Period(std::vector<std::string>{"roads"}), At(100));
