@@ -514,8 +514,15 @@ Node RequestNode(const ApiDeps& deps, const Appeal& a, const CatalogNames& names
   r.Set("address_id",
         a.address.registry_id ? Node::String(std::to_string(*a.address.registry_id)) : Node::Null());
   r.Set("zipcode", Node::Null());
-  r.Set("lat", a.address.point ? Node::Number(a.address.point->lat) : Node::Null());
-  r.Set("long", a.address.point ? Node::Number(a.address.point->lon) : Node::Null());
+  // Building level for appeals their resident never published (see the
+  // top): a chat resident's shared location is where they stood, often at
+  // home, so the public gets it to 0.001 degree (~100 m); an Open311 filer
+  // published their own point.
+  auto coordinate = [&](double v) {
+    return Node::Number(publish_text ? v : std::round(v * 1000.0) / 1000.0);
+  };
+  r.Set("lat", a.address.point ? coordinate(a.address.point->lat) : Node::Null());
+  r.Set("long", a.address.point ? coordinate(a.address.point->lon) : Node::Null());
   r.Set("media_url", filing && !filing->media_url.empty() ? Node::String(filing->media_url)
                                                           : Node::Null());
   if (extensions) {

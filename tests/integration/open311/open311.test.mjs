@@ -488,6 +488,33 @@ describe('Open311 GeoReport v2', () => {
     });
   });
 
+  // Security review: the public GET must not pinpoint a resident who never
+  // published anything. A chat resident's shared location is where they
+  // stood (often home); the public sees the building level only (~100 m).
+  test('a non-Open311 appeal is public at building level: no text, no flat, no exact pin', async () => {
+    const admin = await Panel.signIn('admin', adminPassword);
+    const made = await admin.call('POST', '/api/v1/appeals', {
+      channel: 'phone', description: 'Телефон 0501234567, Коваль Степан, кв. 77',
+      category: SERVICE,
+      address: {street: 'вул. Соборна', house: '14', flat: '77',
+                point: {lat: 50.9077123, lon: 34.7981456}},
+      resident: {name: 'Коваль Степан', phone: '+380501234567'},
+      consent: {text_version: 'privacy.notice/uk/phone'}});
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    const r = await get(`/requests/${made.body.number}.json?extensions=true`);
+    assert.equal(r.status, 200, r.text);
+    const q = r.body[0];
+    assert.equal(q.description, null);
+    assert.ok(!r.text.includes('Коваль') && !r.text.includes('0501234567'), r.text);
+    assert.equal(q.address, 'вул. Соборна, 14');  // no flat
+    assert.equal(q.lat, 50.908);
+    assert.equal(q.long, 34.798);
+    const x = parseXml((await get(`/requests/${made.body.number}.xml`)).text);
+    const xq = asList(x.service_requests.request)[0];
+    assert.equal(Number(xq.lat), 50.908);
+    assert.equal(Number(xq.long), 34.798);
+  });
+
   test('panel key management: administrators only, CSRF, secret shown once, revoke works', async () => {
     const admin = await Panel.signIn('admin', adminPassword);
     const mod = await Panel.signIn('open311-moderator', 'open311-correct-horse-battery');
