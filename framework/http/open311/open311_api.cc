@@ -458,8 +458,15 @@ std::vector<TimelineNote> Timeline(Store& store, const Appeal& appeal, bool publ
         current = *s;
         // The transition's note is told to the resident with the status
         // notice (host/residents.cc, R7), so it is theirs to see.
-        out.push_back(
-            TimelineNote{e.id, e.at, "status", *s, publish_text ? Field(details, "note") : ""});
+        // Except the staff's own notes, which the cabinet hides too: an
+        // operator's call note (002 §6.1.5) records what the resident said
+        // on the phone, a return for rework the city's verdict on its
+        // executor.
+        const bool staff_note = e.action == "confirm_by_phone" ||
+                                e.action == "not_confirm_by_phone" ||
+                                e.action == "return_for_rework";
+        out.push_back(TimelineNote{e.id, e.at, "status", *s,
+                                   publish_text && !staff_note ? Field(details, "note") : ""});
       }
       continue;
     }

@@ -515,6 +515,36 @@ describe('Open311 GeoReport v2', () => {
     assert.equal(Number(xq.long), 34.798);
   });
 
+  // Security review: an operator's call note (002 §6.1.5) is staff-internal
+  // (the cabinet hides it too); on the public GET it would carry what the
+  // resident said on the phone, with their number.
+  test('a phone confirmation note of an Open311 appeal is not published', async () => {
+    const filed = await post('/requests.json', {...GOOD, api_key: key});
+    assert.equal(filed.status, 200, filed.text);
+    const id = filed.body[0].service_request_id;
+    const admin = await Panel.signIn('admin', adminPassword);
+    const appeal = (await admin.call('GET', `/api/v1/appeals/${id}`)).body;  // number = id here
+    assert.equal(appeal.number, id, JSON.stringify(appeal));
+    for (const [action, note] of [['take_into_work', ''], ['send_for_confirmation', 'Ліфт працює'],
+                                  ['confirm_by_phone', 'Дзвонили на 0509998877, Олена: все добре']]) {
+      const moved = await admin.call('POST', `/api/v1/appeals/${appeal.id}/transitions`,
+                                     {action, note});
+      assert.equal(moved.status, 200, `${action}: ${JSON.stringify(moved.body)}`);
+    }
+    const r = await get(`/requests/${id}.json?extensions=true`);
+    assert.equal(r.status, 200, r.text);
+    assert.ok(!r.text.includes('0509998877'), r.text);
+    assert.equal(r.body[0].status, 'closed');
+    const notes = r.body[0].extended_attributes.notes;
+    assert.equal(notes.at(-1).vikno_status, 'completed');
+    assert.equal(notes.at(-1).description, 'Завершена');  // the status's label
+    assert.equal(notes.find((n) => n.vikno_status === 'awaiting_confirmation').description,
+                 'Ліфт працює');  // the answer to the resident stays public
+    const updates = await get('/servicerequestupdates.json');
+    assert.equal(updates.status, 200, updates.text);
+    assert.ok(!updates.text.includes('0509998877'), updates.text);
+  });
+
   test('panel key management: administrators only, CSRF, secret shown once, revoke works', async () => {
     const admin = await Panel.signIn('admin', adminPassword);
     const mod = await Panel.signIn('open311-moderator', 'open311-correct-horse-battery');
