@@ -108,7 +108,7 @@ DashboardFigures MysqlStore::Dashboard(const ReportFilter& filter, Timestamp now
     {
       std::vector<Param> params{ToUnix(now)};
       const std::string scope = ScopeClause(filter, "lead_executor", params);
-      // Grouped in appeals_open_lead_due's order (migration 016), summed over
+      // Grouped in appeals_open_lead_due's order (migration 014), summed over
       // the open statuses here: no temporary table.
       auto& st = c.Prepare(
           "SELECT lead_executor, COUNT(*) FROM appeals FORCE INDEX (appeals_open_lead_due) "

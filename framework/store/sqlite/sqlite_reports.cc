@@ -130,7 +130,7 @@ DashboardFigures SqliteStore::Dashboard(const ReportFilter& filter, Timestamp no
     // temporary b-tree of 200,000 residents: 18 s -> 0.2 s over a year).
     // Scoped: the services' own rows are few; COUNT(DISTINCT) over them,
     // answered from appeals_lead_created alone (resident_id added by
-    // migration 016: reading 100,000 table rows took 0.6-0.9 s).
+    // migration 014: reading 100,000 table rows took 0.6-0.9 s).
     Statement s = r->Prepare(
         filter.executors
             ? "SELECT COUNT(DISTINCT resident_id) FROM appeals INDEXED BY appeals_lead_created "
@@ -144,7 +144,7 @@ DashboardFigures SqliteStore::Dashboard(const ReportFilter& filter, Timestamp no
   });
   auto overdue_job = in_parallel([&](ReadLease& r) {
     // 002 §9.2.1: open and past the resolution deadline. appeals_open_lead_due
-    // (migration 016) reads, per open status and executor, only its range
+    // (migration 014) reads, per open status and executor, only its range
     // below now, in group order: no temporary b-tree (grouping by executor
     // alone sorted 300,000 entries, 0.45-0.65 s of a year's dashboard). The
     // statuses are summed here.

@@ -1,4 +1,4 @@
--- The same schema step as SQLite's 016 (the dashboard's overdue count grouped
+-- The same schema step as SQLite's 014 (the dashboard's overdue count grouped
 -- in index order, residents of a scoped viewer counted from the index alone;
 -- R27, issue 6). One ALTER, so the appeals table is never without the
 -- scope's (lead_executor, created_at) index while it is rebuilt.
