@@ -245,7 +245,11 @@ AppealPage MysqlStore::ListAppeals(const AppealQuery& q) {
         if (q.with_total) page.total = 0;  // no card in the branch at all
         return;
       }
-      if (stored && stored->size() == 1) {
+      // A leaf with a status filter is merged too, as in the SQLite backend:
+      // the plain query reads every card of that status in the leaf from
+      // appeals_report (index condition, then the clustered row) to sort
+      // them, the id query sorts index entries only and reads the page's 50.
+      if (stored && stored->size() == 1 && q.statuses.empty()) {
         add("category = ?", [leaf = stored->front()](Binder& b) { b.Str(leaf); });
       } else if (stored && stored->size() <= kMaxMergedLeaves) {
         leaves = std::move(*stored);

@@ -290,7 +290,12 @@ AppealPage SqliteStore::ListAppeals(const AppealQuery& q) {
       if (q.with_total) page.total = 0;  // no card in the branch at all
       return page;
     }
-    if (stored && stored->size() == 1) {
+    // A leaf with a status filter goes the merged way too: with statistics
+    // SQLite answers the plain query from appeals_report (status, category)
+    // and sorts the leaf's cards of that status (3.3 ms p50 over 1,000,000),
+    // while the id query is covered by appeals_category_created in list
+    // order, status tested on the entry (migration 015), and stops at the page (0.3 ms).
+    if (stored && stored->size() == 1 && q.statuses.empty()) {
       clauses.emplace_back("category = ?");
       params.emplace_back(stored->front());
     } else if (stored && stored->size() <= kMaxMergedLeaves) {

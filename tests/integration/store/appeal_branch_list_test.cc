@@ -263,5 +263,49 @@ TYPED_TEST(AppealBranchList, ABranchFollowsChangedCards) {
   this->ExpectAsReference({.category = "water/new-leaf", .limit = 50}, "the new leaf");
 }
 
+TYPED_TEST(AppealBranchList, ABranchWithAStatusFollowsStatusChanges) {
+  // The status is read from the category index's entry (migration 015), so
+  // an appeal taken into work must leave the "new" pages of its branch and
+  // join the "in work" ones at once, with ties in creation time still broken
+  // by id on every page.
+  auto in_water = [](const Appeal& a) {
+    return a.category == "water" || a.category.starts_with("water/");
+  };
+  std::vector<size_t> moved;
+  for (size_t i = 0; i < this->cards_.size() && moved.size() < 5; ++i)
+    if (in_water(this->cards_[i]) && this->cards_[i].status == Status::kNew) moved.push_back(i);
+  ASSERT_EQ(moved.size(), 5u) << "the seed should hold new cards in the water branch";
+  for (size_t i : moved) {
+    Appeal a = this->cards_[i];
+    a.status = Status::kInWork;
+    auto written = this->store_->UpdateAppeal(
+        a, AuditEntry{0, At(0), "op-7", "operator", "10.0.0.7", "appeal", "", "update", "{}"});
+    ASSERT_TRUE(written);
+    const std::vector<std::string> executors = this->cards_[i].executors;
+    this->cards_[i] = written.value();
+    this->cards_[i].executors = executors;
+  }
+  for (Status st : {Status::kNew, Status::kInWork}) {
+    for (const char* branch : {"water", "water/b"}) {
+      for (auto sort : {AppealQuery::Sort::kNewestFirst, AppealQuery::Sort::kOldestFirst}) {
+        for (int offset : {0, 4, 12}) {
+          AppealQuery q{.category = branch, .limit = 4, .offset = offset};
+          q.statuses = {st};
+          q.sort = sort;
+          this->ExpectAsReference(q, std::string(branch) + " status " +
+                                         std::string(StatusCode(st)) + " offset " +
+                                         std::to_string(offset));
+          if (::testing::Test::HasFatalFailure()) return;
+        }
+      }
+    }
+  }
+  // None of the moved cards is still listed as new.
+  const AppealPage still_new =
+      this->store_->ListAppeals({.category = "water", .statuses = {Status::kNew}, .limit = 500});
+  for (const Appeal& a : still_new.items)
+    for (size_t i : moved) EXPECT_NE(a.id, this->cards_[i].id);
+}
+
 }  // namespace
 }  // namespace vikno::testing
