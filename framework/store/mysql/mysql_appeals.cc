@@ -245,11 +245,10 @@ AppealPage MysqlStore::ListAppeals(const AppealQuery& q) {
         if (q.with_total) page.total = 0;  // no card in the branch at all
         return;
       }
-      // A leaf with a status filter is merged too, as in the SQLite backend:
-      // the plain query reads every card of that status in the leaf from
-      // appeals_report (index condition, then the clustered row) to sort
-      // them, the id query sorts index entries only and reads the page's 50.
-      if (stored && stored->size() == 1 && q.statuses.empty()) {
+      // Unlike SQLite, a leaf with a status filter stays one plain query:
+      // merging it (ids, then cards) measured slower on MariaDB (3.4 vs 2.5
+      // ms p50 over 200,000 cards), the optimizer keeping appeals_report.
+      if (stored && stored->size() == 1) {
         add("category = ?", [leaf = stored->front()](Binder& b) { b.Str(leaf); });
       } else if (stored && stored->size() <= kMaxMergedLeaves) {
         leaves = std::move(*stored);
