@@ -1,17 +1,13 @@
 #include "http/api_cabinet.h"
 
-#include <Poco/Net/HTMLForm.h>
-#include <Poco/Net/MessageHeader.h>
 #include <Poco/Net/NameValueCollection.h>
-#include <Poco/Net/PartHandler.h>
-#include <Poco/StreamCopier.h>
 #include <Poco/String.h>
 
-#include <sstream>
 
 #include "cabinet/cabinet.h"
 #include "http/api_desk_helpers.h"
 #include "http/session_http.h"
+#include "http/upload.h"
 #include "messages/messages.h"
 
 namespace vikno::http {
@@ -527,62 +523,11 @@ Reply Rate(Cabinet& cabinet, Call& call) {
 }
 
 // Keeps the "file" part of a multipart form; other parts are read and dropped.
-class FilePart : public Poco::Net::PartHandler {
- public:
-  void handlePart(const Poco::Net::MessageHeader& header, std::istream& stream) override {
-    std::string disposition;
-    Poco::Net::NameValueCollection params;
-    if (header.has("Content-Disposition"))
-      Poco::Net::MessageHeader::splitParameters(header.get("Content-Disposition"), disposition,
-                                                params);
-    std::string data;
-    Poco::StreamCopier::copyToString(stream, data);
-    if (params.get("name", "") != "file") return;
-    if (found) throw HttpError(400, "invalid_field", "send one part named 'file'");
-    found = true;
-    bytes = std::move(data);
-    name = params.get("filename", "");
-    type = header.get("Content-Type", "");
-  }
-  bool found = false;
-  std::string bytes, name, type;
-};
-
 Reply Upload(const ApiDeps& deps, Cabinet& cabinet, Call& call) {
   // Authenticate before reading a byte of the body: no anonymous uploads.
   auto current = Authenticate(cabinet, call);
   const int64_t id = AppealIdParam(call);
-  auto& request = call.request();
-  if (request.getContentType().rfind("multipart/form-data", 0) != 0)
-    throw HttpError(415, "unsupported_media_type", "send the file as multipart/form-data");
-  const int64_t limit = deps.desk.max_upload_bytes;
-  if (request.hasContentLength() && request.getContentLength64() > limit)
-    throw HttpError(413, "payload_too_large",
-                    "the upload is larger than " + std::to_string(limit) + " bytes");
-  std::string body;
-  {
-    std::istream& in = request.stream();
-    char buf[65536];
-    while (in) {
-      in.read(buf, sizeof buf);
-      body.append(buf, static_cast<size_t>(in.gcount()));
-      if (static_cast<int64_t>(body.size()) > limit)
-        throw HttpError(413, "payload_too_large",
-                        "the upload is larger than " + std::to_string(limit) + " bytes");
-    }
-  }
-  FilePart part;
-  try {
-    std::istringstream in(body);
-    Poco::Net::HTMLForm form;
-    form.setFieldLimit(100);
-    form.load(request, in, part);
-  } catch (const HttpError&) {
-    throw;
-  } catch (const Poco::Exception& e) {
-    throw HttpError(400, "malformed_multipart", "the multipart body is malformed: " + e.message());
-  }
-  if (!part.found) throw HttpError(422, "missing_file", "the form has no part named 'file'");
+  const UploadedFile part = ReadUploadedFile(call, deps.desk.max_upload_bytes);
   auto attached = cabinet.Attach(current, id, part.bytes, part.type, part.name);
   if (!attached) return Refused(attached.refusal());
   Object::Ptr o = AttachmentJson(attached.value());

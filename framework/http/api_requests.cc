@@ -13,16 +13,11 @@
 //   GET  /api/v1/appeals/{id}/requests               both kinds + informings
 // Scope and roles are the workflow's (workflow/appeal_requests.h): an appeal
 // outside the caller's scope is 404 on every one of them (R26).
-#include <Poco/Net/HTMLForm.h>
-#include <Poco/Net/MessageHeader.h>
-#include <Poco/Net/NameValueCollection.h>
-#include <Poco/Net/PartHandler.h>
-#include <Poco/StreamCopier.h>
 
-#include <sstream>
 
 #include "http/api_desk_helpers.h"
 #include "http/desk_services.h"
+#include "http/upload.h"
 
 namespace vikno::http {
 namespace {
@@ -104,63 +99,10 @@ int64_t AppealId(const Call& call) { return PositiveId(call.Param("id"), "appeal
 int64_t RequestId(const Call& call) { return PositiveId(call.Param("id"), "request id"); }
 
 // Keeps the "file" part of a multipart form; other parts are read and dropped.
-class FilePart : public Poco::Net::PartHandler {
- public:
-  void handlePart(const Poco::Net::MessageHeader& header, std::istream& stream) override {
-    std::string disposition;
-    Poco::Net::NameValueCollection params;
-    if (header.has("Content-Disposition"))
-      Poco::Net::MessageHeader::splitParameters(header.get("Content-Disposition"), disposition,
-                                                params);
-    std::string bytes;
-    Poco::StreamCopier::copyToString(stream, bytes);
-    if (params.get("name", "") != "file") return;
-    if (found) throw HttpError(400, "invalid_field", "send one part named 'file'");
-    found = true;
-    this->bytes = std::move(bytes);
-    name = params.get("filename", "");
-    type = header.get("Content-Type", "");
-  }
-  bool found = false;
-  std::string bytes, name, type;
-};
-
 Reply Upload(const ApiDeps& deps, Call& call) {
   auto& requests = Need(deps.desk.requests);
   const int64_t id = AppealId(call);
-  auto& request = call.request();
-  const std::string type = request.getContentType();
-  if (type.rfind("multipart/form-data", 0) != 0)
-    throw HttpError(415, "unsupported_media_type", "send the file as multipart/form-data");
-  const int64_t limit = deps.desk.max_upload_bytes;
-  if (request.hasContentLength() && request.getContentLength64() > limit)
-    throw HttpError(413, "payload_too_large",
-                    "the upload is larger than " + std::to_string(limit) + " bytes");
-  // Read at most limit + 1 bytes: an oversized chunked body is never kept whole.
-  std::string body;
-  {
-    std::istream& in = request.stream();
-    char buf[65536];
-    while (in) {
-      in.read(buf, sizeof buf);
-      body.append(buf, static_cast<size_t>(in.gcount()));
-      if (static_cast<int64_t>(body.size()) > limit)
-        throw HttpError(413, "payload_too_large",
-                        "the upload is larger than " + std::to_string(limit) + " bytes");
-    }
-  }
-  FilePart part;
-  try {
-    std::istringstream in(body);
-    Poco::Net::HTMLForm form;
-    form.setFieldLimit(100);
-    form.load(request, in, part);
-  } catch (const HttpError&) {
-    throw;
-  } catch (const Poco::Exception& e) {
-    throw HttpError(400, "malformed_multipart", "the multipart body is malformed: " + e.message());
-  }
-  if (!part.found) throw HttpError(422, "missing_file", "the form has no part named 'file'");
+  const UploadedFile part = ReadUploadedFile(call, deps.desk.max_upload_bytes);
   auto attached = requests.Attach(id, part.bytes, part.type, part.name, call.actor());
   if (!attached) return Refused(attached.refusal());
   return Json(201, AttachmentJson(attached.value()));
