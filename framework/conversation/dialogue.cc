@@ -27,6 +27,11 @@ constexpr const char* kCancel = "cancel";
 constexpr const char* kOther = "other";
 constexpr const char* kNone = "none";
 constexpr const char* kLocationPayload = "loc";
+// The summary's extras (R5: photo and location are optional, so they are
+// offered on the summary instead of being two questions every resident had
+// to skip).
+constexpr const char* kAddPhoto = "add:photo";
+constexpr const char* kAddLocation = "add:loc";
 constexpr const char* kReport = "m:report";
 constexpr const char* kAppealsItem = "m:appeals";
 constexpr const char* kOutages = "m:outages";
@@ -75,6 +80,15 @@ bool IsYesWord(const std::string& folded) {
 bool IsNoWord(const std::string& folded) {
   static const std::set<std::string> kWords = {"ні", "нi",          "нет",     "no", "n",
                                                "не", "неправильно", "невірно", "-"};
+  return kWords.count(folded) > 0;
+}
+// A greeting or thanks typed at the main menu is not a problem's description.
+bool IsSmallTalk(const std::string& folded) {
+  static const std::set<std::string> kWords = {
+      "привіт",        "вітаю",         "добрий день",  "доброго дня", "добрий вечір",
+      "доброго вечора", "доброго ранку", "добрий ранок", "здрастуйте",  "здравствуйте",
+      "дякую",         "спасибі",       "дуже дякую",   "hello",       "hi",
+      "thanks",        "thank you"};
   return kWords.count(folded) > 0;
 }
 bool IsMenuWord(const std::string& folded) {
@@ -154,7 +168,7 @@ class Machine {
         OnAddressConfirm(in, choice);
         break;
       case Stage::kMenu:
-        OnMenu(choice);
+        OnMenu(in, choice);
         break;
       case Stage::kCategory:
         OnCategory(in, choice);
@@ -172,7 +186,7 @@ class Machine {
         OnLocation(in, choice);
         break;
       case Stage::kSummary:
-        OnSummary(choice);
+        OnSummary(in, choice);
         break;
       case Stage::kAppeals:
         OnAppeals(choice);
@@ -379,21 +393,17 @@ class Machine {
         Offer(r, {Button("bot.common.cancel", kMenu)});
         break;
       }
-      case Stage::kPhoto: {
-        Reply& r = s_.draft.photos.empty()
-                       ? Say("bot.report.photo")
-                       : Say("bot.report.photo_added",
-                             {{"count", std::to_string(s_.draft.photos.size())}});
-        Offer(r, {Button(s_.draft.photos.empty() ? "bot.common.skip" : "bot.common.next", kSkip),
-                  Button("bot.common.cancel", kMenu)});
+      case Stage::kPhoto: {  // asked from the summary: "back" returns to it
+        Reply& r = Say("bot.report.photo");
+        Offer(r, {Button("bot.common.back", kBack), Button("bot.common.cancel", kMenu)});
         break;
       }
-      case Stage::kLocation: {
+      case Stage::kLocation: {  // asked from the summary: "back" returns to it
         Reply& r = Say("bot.report.location");
         r.reply_keyboard = true;
         Offer(r, {ReplyButton{m_.Get("bot.report.send_location"), kLocationPayload,
                               ReplyButton::Kind::kRequestLocation},
-                  Button("bot.common.skip", kSkip), Button("bot.common.cancel", kMenu)});
+                  Button("bot.common.back", kBack), Button("bot.common.cancel", kMenu)});
         break;
       }
       case Stage::kSummary:
@@ -637,14 +647,15 @@ class Machine {
   void NextFixOrMenu() { ShowMenu(); }
 
   void PromptMenu() {
+    // The prompt says the resident may just write the problem (OnMenu).
     Reply& r = Say("bot.menu.prompt");
     Offer(r, {Button("bot.menu.report", kReport), Button("bot.menu.appeals", kAppealsItem),
               Button("bot.menu.outages", kOutages), Button("bot.menu.directory", kDirectory),
               Button("bot.menu.rate", kRate), Button("bot.menu.add_address", kAddAddress)});
   }
 
-  void OnMenu(const std::optional<std::string>& choice) {
-    if (!choice) return NotUnderstood();
+  void OnMenu(const Inbound& in, const std::optional<std::string>& choice) {
+    if (!choice) return OnMenuFreeText(in);
     const std::string& c = *choice;
     if (c == kReport) return StartReport();
     if (c == kAppealsItem) {
@@ -665,6 +676,28 @@ class Machine {
       return Prompt();
     }
     NotUnderstood();
+  }
+
+  // Words typed at the menu (not a menu command) are a problem being
+  // reported: the shortest path the best city bots offer, "write what is
+  // wrong, press send" (R5: the rules classify the words, as when they are
+  // typed at the category menu). A photo or a location sent at the menu
+  // starts a report too. One word or a greeting is not a description.
+  void OnMenuFreeText(const Inbound& in) {
+    const std::string text = Trim(in.text);
+    const std::string folded = rules::Normalize(text);
+    if (!text.empty() && IsSmallTalk(folded)) return PromptMenu();
+    const bool attachments = !in.files.empty() || in.location.has_value();
+    const bool words = rules::Words(text).size() >= 2 &&
+                       Letters(text) >= kMinDescriptionLetters &&
+                       text.size() <= kMaxDescriptionBytes;
+    if (!words && !(attachments && text.empty())) return NotUnderstood();
+    s_.draft = AppealDraft{};
+    s_.category_parent.clear();
+    if (words) s_.draft.description = text;
+    AddFiles(in);
+    if (in.location) s_.draft.location = in.location;
+    GoToProblemAddress();
   }
 
   void ShowOutages() {
@@ -785,7 +818,18 @@ class Machine {
     NotUnderstood();
   }
 
+  // The problem's address: the only registered one is taken without a
+  // question (shown on the summary, "Інша адреса" changes it); with several
+  // the resident chooses; with none it is typed (or a point sent).
   void GoToProblemAddress() {
+    if (c_.addresses.size() == 1) {
+      s_.draft.address = c_.addresses.front();  // with its flat and entrance (R5, B3)
+      return AfterProblemAddress();
+    }
+    ChooseProblemAddress();
+  }
+
+  void ChooseProblemAddress() {
     if (c_.addresses.empty()) {
       s_.address_purpose = AddressPurpose::kProblem;
       s_.address_attempts = 0;
@@ -843,7 +887,7 @@ class Machine {
 
   void AfterProblemAddress() {
     s_.candidates.clear();
-    s_.stage = s_.draft.description.empty() ? Stage::kDescription : Stage::kPhoto;
+    s_.stage = s_.draft.description.empty() ? Stage::kDescription : Stage::kSummary;
     Prompt();
   }
 
@@ -885,21 +929,29 @@ class Machine {
       return Prompt();
     }
     s_.draft.description = text;
-    s_.stage = Stage::kPhoto;
+    s_.stage = Stage::kSummary;
     Prompt();
   }
 
-  void OnPhoto(const Inbound& in, const std::optional<std::string>& choice) {
+  // A photo or a location that came while the summary (or its "add photo" /
+  // "add location" question) was shown: attached, then the summary again.
+  // Returns false when the message carried neither.
+  bool AttachToDraft(const Inbound& in) {
+    if (in.files.empty() && in.file_refusal.empty() && !in.location) return false;
     if (in.location) s_.draft.location = in.location;
-    if (!in.files.empty() || !in.file_refusal.empty()) {
-      AddFiles(in);
-      return Prompt();
-    }
-    if (choice && *choice == kSkip) {
-      s_.stage = s_.draft.location ? Stage::kSummary : Stage::kLocation;
-      return Prompt();
-    }
-    if (in.location) {
+    if (AddFiles(in) > 0)
+      Say("bot.report.photo_added", {{"count", std::to_string(s_.draft.photos.size())}});
+    s_.stage = Stage::kSummary;
+    Prompt();
+    return true;
+  }
+
+  // kPhoto and kLocation are asked from the summary. A state saved by the
+  // dialogue before the summary offered them (photo, then location, each
+  // with "skip") continues here too: its "skip" returns to the summary.
+  void OnPhoto(const Inbound& in, const std::optional<std::string>& choice) {
+    if (AttachToDraft(in)) return;
+    if (choice && (*choice == kSkip || *choice == kBack)) {
       s_.stage = Stage::kSummary;
       return Prompt();
     }
@@ -907,16 +959,8 @@ class Machine {
   }
 
   void OnLocation(const Inbound& in, const std::optional<std::string>& choice) {
-    if (in.location) {
-      s_.draft.location = in.location;
-      s_.stage = Stage::kSummary;
-      return Prompt();
-    }
-    if (!in.files.empty()) {  // one more photo: welcome
-      AddFiles(in);
-      return Prompt();
-    }
-    if (choice && (*choice == kSkip)) {
+    if (AttachToDraft(in)) return;
+    if (choice && (*choice == kSkip || *choice == kBack)) {
       s_.stage = Stage::kSummary;
       return Prompt();
     }
@@ -936,10 +980,26 @@ class Machine {
          {"description", d.description},
          {"photos", std::to_string(d.photos.size())},
          {"location", m_.Get(d.location ? "bot.report.location_yes" : "bot.report.location_no")}});
-    Offer(r, {Button("bot.report.send", kSend), Button("bot.common.cancel", kCancel)});
+    std::vector<ReplyButton> b = {Button("bot.report.send", kSend)};
+    if (d.photos.size() < kMaxPhotos) b.push_back(Button("bot.report.add_photo", kAddPhoto));
+    b.push_back(Button(d.location ? "bot.report.change_location" : "bot.report.add_location",
+                       kAddLocation));
+    b.push_back(Button("bot.report.other_address", kOther));
+    b.push_back(Button("bot.common.cancel", kCancel));
+    Offer(r, std::move(b));
   }
 
-  void OnSummary(const std::optional<std::string>& choice) {
+  void OnSummary(const Inbound& in, const std::optional<std::string>& choice) {
+    if (!choice && AttachToDraft(in)) return;
+    if (choice && *choice == kAddPhoto) {
+      s_.stage = Stage::kPhoto;
+      return Prompt();
+    }
+    if (choice && *choice == kAddLocation) {
+      s_.stage = Stage::kLocation;
+      return Prompt();
+    }
+    if (choice && *choice == kOther) return ChooseProblemAddress();
     if (choice && *choice == kSend) {
       Command cmd;
       cmd.kind = Command::Kind::kCreateAppeal;

@@ -13,10 +13,14 @@
 //  - register an address "street, house" matched against the registry,
 //    proposed as "city, street, house", yes/no, retry on no (000 §3.1-3.2);
 //    several addresses per resident, with flat and entrance (B3);
-//  - report a problem: category menus from the city's classifier tree (or
-//    just words: the rules classify them), the address, a description,
-//    optional photos and location, a summary to confirm; the number is told
-//    at once (R5); then "another problem?" (R6);
+//  - report a problem: words typed at the main menu are the description
+//    (the rules classify them), or the category menus from the city's
+//    classifier tree then a description; the address (a resident's only
+//    registered address is used without a question); a summary to confirm
+//    that offers the optional photo, location and another address and takes
+//    a photo or a location sent to it; the number is told at once (R5);
+//    then "another problem?" (R6). A registered resident files in two
+//    messages: the words, then "Надіслати";
 //  - my appeals with status, cancel (R7); outages at my addresses; service
 //    contacts (R8); rate a service 1-5 with a comment (R25);
 //  - answer "fixed?" when an executor sends an appeal for confirmation (R18);
@@ -196,9 +200,9 @@ enum class Stage : uint8_t {
   kCategory,        // walking the classifier tree (category_parent is the level)
   kProblemAddress,  // which address the problem is at
   kDescription,
-  kPhoto,
-  kLocation,
-  kSummary,        // confirm and send
+  kPhoto,          // "add a photo" pressed on the summary (before: a step of its own)
+  kLocation,       // "add location" pressed on the summary (before: a step of its own)
+  kSummary,        // confirm and send; photo, location, another address
   kAppeals,        // the list with cancel buttons
   kCancelConfirm,  // "cancel No. N?" yes/no
   kRateService,    // which service

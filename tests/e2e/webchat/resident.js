@@ -92,7 +92,9 @@ export class Resident {
   }
 
   // R4/R5: a lift fault reported through the category menus with
-  // `description`, the browser's location, and sent; returns {number, summary}.
+  // `description`, the browser's location added from the summary, and sent;
+  // the resident's only address is used without a question. Returns
+  // {number, summary}.
   async reportLiftFault(description) {
     await this.press('Повідомити про проблему');
     await this.expect(/Оберіть категорію проблеми/);
@@ -103,15 +105,22 @@ export class Resident {
     await this.press('Ліфт');
     await this.expect(/уточніть/);
     await this.press('Несправності в роботі');
-    await this.expect(/Де виникла проблема\? Оберіть адресу/);
-    await this.press(
-      (await this.page.locator('#log .buttons button:enabled').first().textContent()).trim());
     await this.expect(/Опишіть проблему/);
     await this.type(description);
-    await this.expect(/Додайте фото/);
-    await this.press('Пропустити');
+    await this.expect(/Перевірте звернення/);
+    await this.press('Додати геолокацію');
     await this.expect(/Надішліть місце проблеми на мапі/);
     await this.press('Надіслати місцезнаходження');  // the browser's geolocation
+    const summary = await this.expect(/Перевірте звернення/);
+    await this.press('Надіслати');
+    const registered = await this.expect(/зареєстровано за № \S+/);
+    return {number: registered.match(/№ (\S+)/)[1], summary};
+  }
+
+  // The shortest path: the problem typed at the main menu, then "Надіслати"
+  // on the summary. Returns {number, summary}.
+  async reportInWords(description) {
+    await this.type(description);
     const summary = await this.expect(/Перевірте звернення/);
     await this.press('Надіслати');
     const registered = await this.expect(/зареєстровано за № \S+/);

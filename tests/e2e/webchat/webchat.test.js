@@ -58,6 +58,19 @@ test('the web chat: register an address and file an appeal in Ukrainian', async 
   assert.match(appeal.address.street, /Петропавлівська/);
   assert.equal(appeal.address.house, '12');
 
+  // R6 and the shortest path: another problem typed as words at once, then
+  // "Надіслати": the registered address is used, the rules classify.
+  const words = 'Не працює вуличний ліхтар біля під’їзду';
+  const second = await r.reportInWords(words);
+  assert.match(second.summary, /Петропавлівська/);
+  assert.match(second.summary, /буде визначено за описом/);
+  assert.notEqual(second.number, number);
+  const again = await host.api('administrator', 'GET', '/api/v1/appeals?limit=50');
+  const typed = again.body.items.find((a) => a.number === second.number);
+  assert.ok(typed, `appeal ${second.number} not found`);
+  assert.equal(typed.description, words);
+  assert.match(typed.address.street, /Петропавлівська/);
+
   assert.deepEqual(page.problems, [], 'no script errors or CSP violations');
 });
 

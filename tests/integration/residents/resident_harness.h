@@ -318,39 +318,42 @@ inline void ReportAndConfirmTheFix(const std::string& channel, Resident& residen
   ASSERT_TRUE(c.Press(*menu, "Повідомити про проблему"));
 
   // Down the classifier tree, the first category at each level, until the
-  // problem's address is asked (the registered one is offered first).
-  bool address_chosen = false;
-  for (int level = 0; level < 6 && !address_chosen; ++level) {
-    auto step = c.WithAnyChoice("a category or the problem's address");
+  // description is asked: the resident's only registered address is used
+  // without a question (it is on the summary).
+  bool described = false;
+  for (int level = 0; level < 6 && !described; ++level) {
+    auto step = c.WithAnyChoice("a category or the description prompt");
     ASSERT_TRUE(step);
+    described = step->text.find("Опишіть проблему") != std::string::npos;
+    if (described) break;
+    EXPECT_EQ(step->text.find("Де виникла проблема"), std::string::npos)
+        << "one registered address is not asked: " << step->text;
     const Choice& first = step->choices.front();
     ASSERT_NE(first.label, "Скасувати") << step->text;
     ASSERT_NE(first.label, "Назад") << step->text;
-    address_chosen = step->text.find("Де виникла проблема") != std::string::npos;
-    if (address_chosen) {
-      EXPECT_NE(first.label.find("Соборна"), std::string::npos) << step->text;
-    }
     resident.Choose(*step, first);
   }
-  ASSERT_TRUE(address_chosen) << "the problem's address was never asked";
-  ASSERT_TRUE(c.WithText("Опишіть проблему", "description prompt"));
+  ASSERT_TRUE(described) << "the description was never asked";
   resident.Say("Глибока яма на проїжджій частині біля зупинки");
-  auto photo = c.WithChoice("Пропустити", "photo prompt");
-  ASSERT_TRUE(photo);
-  ASSERT_TRUE(c.Press(*photo, "Пропустити"));
+  // The summary offers the optional location (and photo, another address).
+  auto draft = c.WithChoice("Додати геолокацію", "summary with its extras");
+  ASSERT_TRUE(draft);
+  EXPECT_NE(draft->text.find("Соборна"), std::string::npos) << draft->text;
+  ASSERT_TRUE(c.Press(*draft, "Додати геолокацію"));
   auto location = c.WithText("Надішліть місце проблеми", "location prompt");
   ASSERT_TRUE(location);
   bool shared = false;
   if (location->asks_location) shared = resident.ShareLocation(50.9077, 34.7981);
   if (!shared) {
     // SMS and e-mail cannot share a point: the numbered menu leaves the
-    // location button out and the resident skips.
+    // location button out and the resident goes back to the summary.
     EXPECT_FALSE(location->asks_location) << "the channel offered a location it cannot send";
-    ASSERT_TRUE(c.Press(*location, "Пропустити"));
+    ASSERT_TRUE(c.Press(*location, "Назад"));
   }
   auto summary = c.WithChoice("Надіслати", "summary");
   ASSERT_TRUE(summary);
   EXPECT_NE(summary->text.find("Глибока яма"), std::string::npos) << summary->text;
+  if (shared) EXPECT_NE(summary->text.find("Місце на мапі: додано"), std::string::npos);
   ASSERT_TRUE(c.Press(*summary, "Надіслати"));
 
   ASSERT_TRUE(WaitFor([&] { return host.Appeals()->size() == 1; })) << host.Log();

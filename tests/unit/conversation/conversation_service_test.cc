@@ -150,13 +150,11 @@ TEST_F(ConversationServiceTest, FromFirstMessageToAConfirmedAppealAcrossARestart
 
   Press("m:report");
   Press("c:roads");
-  Press("c:roads/pothole");
-  Press("pa:0");
+  // The only registered address is used: the description is asked.
+  EXPECT_EQ(Press("c:roads/pothole").keys.front(), "bot.report.description");
   // The host restarts here: a new service over the same store continues.
   service_ = NewService();
-  Say("Глибока яма біля зупинки");
-  Press("skip");
-  Press("skip");
+  EXPECT_EQ(Say("Глибока яма біля зупинки").keys.front(), "bot.report.summary");
   Press("send");
   // R5: the number at once.
   auto page = store_.ListAppeals(AppealQuery{});
@@ -246,11 +244,11 @@ TEST_F(ConversationServiceTest, SmsFromAKnownPhoneReachesItsResidentWithTheirAdd
   sms("", "m:report");
   sms("", "c:roads");
   sms("", "c:roads/pothole");
-  sms("", "pa:0");  // the address saved in Telegram
-  sms("Яма на перехресті, світла немає");
-  sms("", "skip");
-  sms("", "skip");
-  sms("", "send");
+  // The address saved in Telegram is the only one: used without a question.
+  const auto summary = sms("Яма на перехресті, світла немає");
+  ASSERT_FALSE(summary.empty());
+  EXPECT_EQ(summary.back(), "bot.report.summary");
+  sms("1");  // "1. Надіслати"
   auto page = store_.ListAppeals(AppealQuery{});
   ASSERT_EQ(page.items.size(), 1u);
   EXPECT_EQ(page.items[0].resident_id, resident->id);
@@ -294,9 +292,9 @@ TEST_F(ConversationServiceTest, CancelAndBlockAndPhotos) {
   Press("agree");
   Say("Харківська 3");
   Press("yes");
-  Press("m:report");
-  Say("Не вивозять сміття третій день");  // words: the rules classify
-  Press("pa:0");
+  // Words at the menu: a report; the only address is used; the rules classify.
+  Say("Не вивозять сміття третій день");
+  EXPECT_EQ(sink_.sent.back().reply.keys.front(), "bot.report.summary");
   sdk::InboundMessage photo;
   photo.provider_id = "p1";
   photo.chat_id = photo.sender_id = "chat-1";
@@ -305,10 +303,10 @@ TEST_F(ConversationServiceTest, CancelAndBlockAndPhotos) {
   a.content_type = "image/png";
   a.data = std::string("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR", 16) + std::string(100, '\0');
   photo.attachments.push_back(a);
-  service_->Handle("telegram", photo);
-  EXPECT_EQ(sink_.sent.back().reply.keys.front(), "bot.report.photo_added");
-  Press("skip");
-  Press("skip");
+  service_->Handle("telegram", photo);  // sent to the summary: attached, the summary again
+  ASSERT_GE(sink_.sent.size(), 2u);
+  EXPECT_EQ(sink_.sent[sink_.sent.size() - 2].reply.keys.front(), "bot.report.photo_added");
+  EXPECT_EQ(sink_.sent.back().reply.keys.front(), "bot.report.summary");
   Press("send");
   auto items = store_.ListAppeals(AppealQuery{}).items;
   ASSERT_EQ(items.size(), 1u);

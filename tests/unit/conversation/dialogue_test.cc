@@ -230,24 +230,39 @@ TEST_F(DialogueTest, ReportAProblemThroughTheCategoryTree) {
   EXPECT_TRUE(HasKey(r, "bot.report.category"));
   Press("c:water");
   r = Type("Відсутнє водопостачання");  // the label typed as text
-  EXPECT_EQ(state_.stage, Stage::kProblemAddress);
-  r = Press("pa:0");
-  EXPECT_EQ(state_.stage, Stage::kDescription);
+  // The only registered address is used without a question.
+  EXPECT_EQ(state_.stage, Stage::kDescription) << Keys(r);
+  EXPECT_FALSE(HasKey(r, "bot.report.address"));
   r = Type("ок");  // too short
   EXPECT_TRUE(HasKey(r, "bot.report.description_too_short"));
   r = Type("Немає холодної води з ранку у всьому під'їзді");
+  EXPECT_EQ(state_.stage, Stage::kSummary);
+  ASSERT_TRUE(HasKey(r, "bot.report.summary"));
+  EXPECT_NE(Last(r).text.find("Суми, вулиця Соборна, 1"), std::string::npos) << Last(r).text;
+  // Send, add a photo, add a location, another address, cancel.
+  ASSERT_EQ(Last(r).buttons.size(), 5u);
+  EXPECT_EQ(Last(r).buttons[0].label, "Надіслати");
+  EXPECT_EQ(Last(r).buttons[1].label, "Додати фото");
+  EXPECT_EQ(Last(r).buttons[2].label, "Додати геолокацію");
+  EXPECT_EQ(Last(r).buttons[3].label, "Інша адреса");
+  EXPECT_EQ(Last(r).buttons[4].label, "Скасувати");
+  r = Press("add:photo");
   EXPECT_EQ(state_.stage, Stage::kPhoto);
+  EXPECT_TRUE(HasKey(r, "bot.report.photo"));
   Inbound photo;
   photo.files = {FileRef{std::string(64, 'a'), "image/jpeg", 1000, "p.jpg"}};
   r = Send(photo);
   EXPECT_TRUE(HasKey(r, "bot.report.photo_added"));
+  EXPECT_EQ(state_.stage, Stage::kSummary);
+  EXPECT_NE(Last(r).text.find("Фото: 1"), std::string::npos);
   Inbound refused;
   refused.file_refusal = "type_not_allowed";
   r = Send(refused);
   EXPECT_TRUE(HasKey(r, "refusal.type_not_allowed"));
-  r = Press("skip");
+  EXPECT_EQ(state_.stage, Stage::kSummary);
+  r = Press("add:loc");
   EXPECT_EQ(state_.stage, Stage::kLocation);
-  EXPECT_TRUE(Last(r).reply_keyboard);
+  EXPECT_TRUE(Last(r).reply_keyboard);  // Telegram's request-location button
   EXPECT_EQ(Last(r).buttons[0].kind, ReplyButton::Kind::kRequestLocation);
   Inbound loc;
   loc.location = GeoPoint{50.91, 34.80};
@@ -257,6 +272,8 @@ TEST_F(DialogueTest, ReportAProblemThroughTheCategoryTree) {
   EXPECT_NE(Last(r).text.find("Відсутнє водопостачання"), std::string::npos);
   EXPECT_NE(Last(r).text.find("Суми, вулиця Соборна, 1"), std::string::npos);
   EXPECT_NE(Last(r).text.find("Фото: 1"), std::string::npos);
+  EXPECT_NE(Last(r).text.find("Місце на мапі: додано"), std::string::npos);
+  EXPECT_EQ(Last(r).buttons[2].label, "Змінити геолокацію");
   r = Press("send");
   ASSERT_EQ(r.commands.size(), 1u);
   const Command create = r.commands[0];
@@ -276,16 +293,19 @@ TEST_F(DialogueTest, ReportAProblemThroughTheCategoryTree) {
   r = Type("1");  // "Повідомити ще про проблему"
   EXPECT_EQ(state_.stage, Stage::kCategory);
   EXPECT_TRUE(state_.draft.description.empty());
+  EXPECT_FALSE(state_.draft.location.has_value());
   r = Type("Впало дерево на дорогу біля школи");  // words instead of a category
+  EXPECT_EQ(state_.stage, Stage::kSummary);
+  r = Press("other");  // "Інша адреса": the saved one or another
   EXPECT_EQ(state_.stage, Stage::kProblemAddress);
+  ASSERT_TRUE(HasKey(r, "bot.report.address"));
   r = Press("other");
   EXPECT_EQ(state_.stage, Stage::kAddress);
   r = Type("Харківська 3");
   r = Press("yes");
-  EXPECT_EQ(state_.stage, Stage::kPhoto);  // the description was already given
-  EXPECT_TRUE(r.commands.empty());         // a problem's address is not saved as the resident's
-  Press("skip");
-  Press("skip");
+  EXPECT_EQ(state_.stage, Stage::kSummary);  // the description was already given
+  EXPECT_TRUE(r.commands.empty());           // a problem's address is not saved as the resident's
+  EXPECT_NE(Last(r).text.find("вулиця Харківська, 3"), std::string::npos) << Last(r).text;
   r = Press("send");
   ASSERT_EQ(r.commands.size(), 1u);
   EXPECT_TRUE(r.commands[0].draft.category_id.empty());  // the rules classify
@@ -294,15 +314,213 @@ TEST_F(DialogueTest, ReportAProblemThroughTheCategoryTree) {
   EXPECT_NE(r.replies[0].text.find("SU-2026-000124"), std::string::npos);
 }
 
+// The shortest path (issue 4): a registered resident writes the problem at
+// the menu and presses "Надіслати": two messages, one appeal.
+TEST_F(DialogueTest, WordsAtTheMenuAreAReportInTwoMessages) {
+  Registered();
+  auto r = Type("Не вивозять сміття третій день, контейнери переповнені");
+  EXPECT_EQ(state_.stage, Stage::kSummary) << Keys(r);
+  ASSERT_TRUE(HasKey(r, "bot.report.summary"));
+  EXPECT_NE(Last(r).text.find("Не вивозять сміття"), std::string::npos);
+  EXPECT_NE(Last(r).text.find("буде визначено за описом"), std::string::npos);
+  EXPECT_NE(Last(r).text.find("Суми, вулиця Соборна, 1"), std::string::npos);
+  EXPECT_TRUE(r.commands.empty());
+  r = Press("send");
+  ASSERT_EQ(r.commands.size(), 1u);
+  EXPECT_EQ(r.commands[0].kind, Command::Kind::kCreateAppeal);
+  EXPECT_TRUE(r.commands[0].draft.category_id.empty());  // the rules classify the words
+  EXPECT_EQ(r.commands[0].draft.description,
+            "Не вивозять сміття третій день, контейнери переповнені");
+  EXPECT_EQ(r.commands[0].draft.address.registry_id, std::optional<int64_t>(1));
+  r = Done(r.commands[0], CommandOutcome{true, "", "SU-2026-000200", "", ""});
+  EXPECT_TRUE(HasKey(r, "appeal.registered"));
+  // R6: at once another one, typed at the "another problem?" prompt.
+  r = Type("Не світить ліхтар біля під'їзду");
+  EXPECT_EQ(state_.stage, Stage::kSummary);
+  EXPECT_EQ(state_.draft.description, "Не світить ліхтар біля під'їзду");
+  EXPECT_TRUE(state_.draft.photos.empty());
+  // "Так" presses the offered "Надіслати" (the yes-word of the summary).
+  r = Type("так");
+  ASSERT_EQ(r.commands.size(), 1u);
+  EXPECT_EQ(r.commands[0].draft.description, "Не світить ліхтар біля під'їзду");
+}
+
+TEST_F(DialogueTest, GreetingsAndOneWordAtTheMenuAreNotReports) {
+  Registered();
+  auto r = Type("Добрий день");
+  EXPECT_EQ(state_.stage, Stage::kMenu);
+  EXPECT_TRUE(HasKey(r, "bot.menu.prompt"));
+  EXPECT_FALSE(HasKey(r, "bot.not_understood"));
+  r = Type("Привіт");
+  EXPECT_EQ(state_.stage, Stage::kMenu);
+  EXPECT_TRUE(HasKey(r, "bot.menu.prompt"));
+  r = Type("сміття");  // one word is not yet a description
+  EXPECT_EQ(state_.stage, Stage::kMenu);
+  EXPECT_TRUE(HasKey(r, "bot.not_understood"));
+  r = Type("4");  // a number is a menu item, not words
+  EXPECT_TRUE(HasKey(r, "bot.directory.header"));
+  EXPECT_TRUE(state_.draft.description.empty());
+}
+
+TEST_F(DialogueTest, WordsAtTheMenuWithoutARegisteredAddressAskIt) {
+  Registered();
+  ctx_.addresses.clear();
+  auto r = Type("Яма на дорозі біля зупинки");
+  EXPECT_EQ(state_.stage, Stage::kAddress);
+  EXPECT_TRUE(HasKey(r, "bot.address.ask_problem"));
+  Inbound loc;
+  loc.location = GeoPoint{50.9, 34.8};
+  r = Send(loc);  // a point on the map is the address (R5)
+  EXPECT_EQ(state_.stage, Stage::kSummary);
+  EXPECT_NE(Last(r).text.find("місце на мапі"), std::string::npos) << Last(r).text;
+}
+
+TEST_F(DialogueTest, APhotoAtTheMenuStartsAReport) {
+  Registered();
+  Inbound photo;
+  photo.files = {FileRef{std::string(64, 'b'), "image/jpeg", 2000, "yama.jpg"}};
+  auto r = Send(photo);
+  EXPECT_EQ(state_.stage, Stage::kDescription) << Keys(r);
+  EXPECT_EQ(state_.draft.photos.size(), 1u);
+  r = Type("Глибока яма посеред дороги");
+  EXPECT_EQ(state_.stage, Stage::kSummary);
+  EXPECT_NE(Last(r).text.find("Фото: 1"), std::string::npos);
+  // A photo with a caption: the caption is the description.
+  Press("cancel");
+  photo.text = "Прорвало трубу у дворі";
+  r = Send(photo);
+  EXPECT_EQ(state_.stage, Stage::kSummary);
+  EXPECT_EQ(state_.draft.description, "Прорвало трубу у дворі");
+  EXPECT_EQ(state_.draft.photos.size(), 1u);
+}
+
+TEST_F(DialogueTest, TwoAddressesAreStillAsked) {
+  Registered();
+  Address home = ctx_.addresses[0];
+  Address work;
+  work.registry_id = 2;
+  work.city = "Суми";
+  work.street = "вулиця Харківська";
+  work.house = "3";
+  work.flat = "17";
+  ctx_.addresses = {home, work};
+  auto r = Type("Тече дах над квартирою");
+  EXPECT_EQ(state_.stage, Stage::kProblemAddress);
+  ASSERT_TRUE(HasKey(r, "bot.report.address"));
+  ASSERT_EQ(Last(r).buttons.size(), 4u);  // two addresses, another, cancel
+  r = Press("pa:1");
+  EXPECT_EQ(state_.stage, Stage::kSummary);
+  EXPECT_NE(Last(r).text.find("вулиця Харківська, 3, кв. 17"), std::string::npos) << Last(r).text;
+  r = Press("send");
+  EXPECT_EQ(r.commands.at(0).draft.address.flat, "17");  // R5: house AND flat
+  // A point on the map instead of a saved address.
+  Done(r.commands[0], CommandOutcome{true, "", "SU-2026-000300", "", ""});
+  Press("m:report");
+  Press("c:trees");
+  Inbound loc;
+  loc.location = GeoPoint{50.9, 34.8};
+  r = Send(loc);
+  EXPECT_EQ(state_.stage, Stage::kDescription);
+  r = Type("Дерево впало на тротуар");
+  EXPECT_EQ(state_.stage, Stage::kSummary);
+  EXPECT_NE(Last(r).text.find("місце на мапі"), std::string::npos);
+}
+
+TEST_F(DialogueTest, TheOnlyAddressIsUsedWithItsFlat) {
+  Registered();
+  ctx_.addresses[0].flat = "5";
+  ctx_.addresses[0].entrance = "2";
+  auto r = Type("Не працює ліфт у під'їзді");
+  EXPECT_EQ(state_.stage, Stage::kSummary);
+  EXPECT_NE(Last(r).text.find("вулиця Соборна, 1, кв. 5, під’їзд 2"), std::string::npos)
+      << Last(r).text;
+  r = Press("send");
+  EXPECT_EQ(r.commands.at(0).draft.address.flat, "5");
+  EXPECT_EQ(r.commands.at(0).draft.address.entrance, "2");
+}
+
+TEST_F(DialogueTest, PhotosAndLocationsSentToTheSummaryAreAttached) {
+  Registered();
+  Type("Розбите скло на зупинці");
+  ASSERT_EQ(state_.stage, Stage::kSummary);
+  Inbound loc;
+  loc.location = GeoPoint{50.92, 34.81};
+  auto r = Send(loc);
+  EXPECT_EQ(state_.stage, Stage::kSummary);
+  EXPECT_NE(Last(r).text.find("Місце на мапі: додано"), std::string::npos) << Last(r).text;
+  ASSERT_TRUE(state_.draft.location.has_value());
+  EXPECT_DOUBLE_EQ(state_.draft.location->lat, 50.92);
+  Inbound photo;
+  photo.files = {FileRef{std::string(64, 'c'), "image/jpeg", 3000, "1.jpg"}};
+  for (size_t i = 1; i <= kMaxPhotos; ++i) {
+    r = Send(photo);
+    EXPECT_EQ(state_.stage, Stage::kSummary);
+    EXPECT_NE(Last(r).text.find("Фото: " + std::to_string(i)), std::string::npos);
+  }
+  // The limit reached: no "add a photo" button, and one more is refused.
+  EXPECT_EQ(Last(r).buttons.size(), 4u);
+  EXPECT_NE(Last(r).buttons[1].payload, "add:photo");
+  r = Send(photo);
+  EXPECT_TRUE(HasKey(r, "bot.report.photo_limit"));
+  EXPECT_EQ(state_.draft.photos.size(), kMaxPhotos);
+  // "Назад" from the photo and location questions returns to the summary.
+  Press("add:loc");
+  r = Press("back");
+  EXPECT_EQ(state_.stage, Stage::kSummary);
+  r = Press("send");
+  ASSERT_EQ(r.commands.size(), 1u);
+  EXPECT_EQ(r.commands[0].draft.photos.size(), kMaxPhotos);
+  ASSERT_TRUE(r.commands[0].draft.location.has_value());
+}
+
+// A dialogue saved by the longer path (photo, then location, each with
+// "Пропустити") continues after the upgrade: the state format is the same,
+// and the old buttons still mean what they said.
+TEST_F(DialogueTest, AStateSavedByTheOldPathContinues) {
+  Registered();
+  const std::string draft =
+      R"("draft":{"category_id":"roads/pothole","category_name":"Яма на дорозі",)"
+      R"("address":{"registry_id":1,"city":"Суми","district":"","street":"вулиця Соборна",)"
+      R"("house":"1","flat":"","entrance":""},"description":"Яма біля зупинки","photos":[]})";
+  auto old_photo = DialogueState::FromJson(
+      R"({"v":1,"stage":"photo","offered":[{"payload":"skip","label":"Пропустити"},)"
+      R"({"payload":"menu","label":"Скасувати"}],)" + draft + "}");
+  ASSERT_TRUE(old_photo.ok()) << old_photo.refusal().message;
+  state_ = old_photo.value();
+  auto r = Type("1");  // "1. Пропустити" on the old prompt
+  EXPECT_EQ(state_.stage, Stage::kSummary) << Keys(r);
+  r = Press("send");
+  ASSERT_EQ(r.commands.size(), 1u);
+  EXPECT_EQ(r.commands[0].draft.category_id, "roads/pothole");
+
+  auto old_location = DialogueState::FromJson(
+      R"({"v":1,"stage":"location","offered":[{"payload":"skip","label":"Пропустити"},)"
+      R"({"payload":"menu","label":"Скасувати"}],)" + draft + "}");
+  ASSERT_TRUE(old_location.ok());
+  state_ = old_location.value();
+  Inbound loc;
+  loc.location = GeoPoint{50.9, 34.8};
+  r = Send(loc);
+  EXPECT_EQ(state_.stage, Stage::kSummary);
+  EXPECT_NE(Last(r).text.find("Місце на мапі: додано"), std::string::npos);
+
+  auto old_summary = DialogueState::FromJson(
+      R"({"v":1,"stage":"summary","offered":[{"payload":"send","label":"Надіслати"},)"
+      R"({"payload":"cancel","label":"Скасувати"}],)" + draft + "}");
+  ASSERT_TRUE(old_summary.ok());
+  state_ = old_summary.value();
+  r = Type("2");  // "2. Скасувати" as it was numbered then
+  EXPECT_TRUE(HasKey(r, "bot.report.cancelled"));
+  EXPECT_EQ(state_.stage, Stage::kMenu);
+}
+
 TEST_F(DialogueTest, ARefusedAppealKeepsTheDraft) {
   Registered();
   Press("m:report");
   Press("c:roads");
   Press("c:roads/pothole");
-  Press("pa:0");
   Type("Глибока яма посеред дороги");
-  Press("skip");
-  Press("skip");
+  ASSERT_EQ(state_.stage, Stage::kSummary);
   auto r = Press("send");
   r = Done(r.commands.at(0), CommandOutcome{false, "invalid_description", "", "", ""});
   EXPECT_TRUE(HasKey(r, "bot.report.failed"));
@@ -311,20 +529,6 @@ TEST_F(DialogueTest, ARefusedAppealKeepsTheDraft) {
   r = Press("cancel");
   EXPECT_TRUE(HasKey(r, "bot.report.cancelled"));
   EXPECT_EQ(state_.stage, Stage::kMenu);
-}
-
-TEST_F(DialogueTest, ProblemAtAPointOnTheMap) {
-  Registered();
-  Press("m:report");
-  Press("c:trees");
-  Inbound loc;
-  loc.location = GeoPoint{50.9, 34.8};
-  auto r = Send(loc);
-  EXPECT_EQ(state_.stage, Stage::kDescription);
-  Type("Дерево впало на тротуар");
-  r = Press("skip");  // no photo; the location is known, so straight to the summary
-  EXPECT_EQ(state_.stage, Stage::kSummary);
-  EXPECT_NE(Last(r).text.find("місце на мапі"), std::string::npos);
 }
 
 TEST_F(DialogueTest, MyAppealsAndCancel) {
@@ -489,9 +693,7 @@ TEST_F(DialogueTest, GarbageAtEveryStageGetsARepromptNeverADeadEnd) {
   const std::vector<Path> paths = {
       {{}, Stage::kMenu},
       {{"m:report"}, Stage::kCategory},
-      {{"m:report", "c:trees"}, Stage::kProblemAddress},
-      {{"m:report", "c:trees", "other"}, Stage::kAddress},
-      {{"m:report", "c:trees", "pa:0", "skip"}, Stage::kDescription},
+      {{"m:report", "c:trees"}, Stage::kDescription},
       {{"m:appeals"}, Stage::kAppeals},
       {{"m:appeals", "x:11"}, Stage::kCancelConfirm},
       {{"m:rate"}, Stage::kRateService},
@@ -512,18 +714,25 @@ TEST_F(DialogueTest, GarbageAtEveryStageGetsARepromptNeverADeadEnd) {
     r = Type("меню");
     EXPECT_EQ(state_.stage, Stage::kMenu) << "\"меню\" leaves " << StageCode(p.stage);
   }
-  // Photo, location and summary stages.
+  // The summary and what it leads to.
   Press("m:report");
   Press("c:trees");
-  Press("pa:0");
   Type("Дерево нахилилося над дорогою");
-  for (Stage s : {Stage::kPhoto, Stage::kLocation, Stage::kSummary}) {
-    ASSERT_EQ(state_.stage, s);
+  for (const char* to : {"", "add:photo", "add:loc", "other"}) {
+    if (*to) Press(to);
+    const Stage s = state_.stage;
     auto r = Press("zzz");
-    EXPECT_TRUE(HasKey(r, "bot.not_understood"));
+    EXPECT_TRUE(HasKey(r, "bot.not_understood")) << StageCode(s);
     EXPECT_EQ(state_.stage, s);
-    if (s != Stage::kSummary) Press("skip");
+    EXPECT_FALSE(Last(r).buttons.empty()) << StageCode(s);
+    if (s == Stage::kPhoto || s == Stage::kLocation) Press("back");
   }
+  EXPECT_EQ(state_.stage, Stage::kProblemAddress);
+  Press("other");
+  ASSERT_EQ(state_.stage, Stage::kAddress);
+  auto r = Send(Inbound{});
+  EXPECT_TRUE(HasKey(r, "bot.not_understood"));
+  EXPECT_EQ(state_.draft.description, "Дерево нахилилося над дорогою");  // nothing lost
 }
 
 TEST_F(DialogueTest, ContactIsSavedWithoutLosingThePlace) {
