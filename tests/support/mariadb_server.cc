@@ -177,14 +177,37 @@ bool ProcessAlive(pid_t pid) {
 }
 
 MariaDbServer::MariaDbServer(std::vector<std::string> extra_args, int start_timeout_s)
-    : extra_args_(std::move(extra_args)), start_timeout_s_(start_timeout_s) {
+    : MariaDbServer([&] {
+        MariaDbServerSettings s;
+        s.extra_args = std::move(extra_args);
+        s.start_timeout_s = start_timeout_s;
+        return s;
+      }()) {}
+
+MariaDbServer::MariaDbServer(MariaDbServerSettings settings) : settings_(std::move(settings)) {
   const MariaDbBinaries bins = FindMariaDbBinaries();
   mariadbd_ = bins.mariadbd;
-  dir_ = MakeTempDir();
+  if (settings_.dir.empty()) {
+    dir_ = MakeTempDir();
+  } else {
+    // A kept directory: never removed here, so a benchmark's seeded tables
+    // outlive the run; an initialised one ("mysql" system schema) is reused.
+    keep_dir_ = true;
+    std::error_code ec;
+    fs::create_directories(settings_.dir, ec);
+    if (ec) throw std::runtime_error("cannot create " + settings_.dir + ": " + ec.message());
+    dir_ = fs::absolute(settings_.dir).lexically_normal().string();
+    reused_ = fs::exists(fs::path(dir_) / "data" / "mysql");
+  }
   socket_ = dir_ + "/mysqld.sock";
   error_log_ = dir_ + "/err.log";
+  if (socket_.size() >= 108) {
+    const std::string why = "the socket path " + socket_ + " is longer than 107 bytes";
+    Stop();
+    throw std::runtime_error(why);
+  }
   try {
-    RunInstallDb(bins);
+    if (!reused_) RunInstallDb(bins);
     StartServer();
   } catch (...) {
     Stop();
@@ -202,7 +225,7 @@ void MariaDbServer::StartServer() {
       "--skip-networking",  // socket only: no port to collide on
       "--pid-file=" + dir_ + "/mariadbd.pid",
       "--log-error=" + error_log_,
-      "--innodb-buffer-pool-size=64M",
+      "--innodb-buffer-pool-size=" + settings_.buffer_pool,
       // A throw-away server: trade durability for speed (no fsync per commit).
       "--innodb-flush-log-at-trx-commit=0",
       "--innodb-doublewrite=0",
@@ -211,12 +234,14 @@ void MariaDbServer::StartServer() {
       "--collation-server=utf8mb4_unicode_ci",
       "--max-connections=200",
   };
+  if (!settings_.log_file_size.empty())
+    args.push_back("--innodb-log-file-size=" + settings_.log_file_size);
   // mariadbd refuses to run as root unless told to.
   if (::geteuid() == 0) args.push_back("--user=root");
-  args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+  args.insert(args.end(), settings_.extra_args.begin(), settings_.extra_args.end());
   pid_ = Spawn(args, dir_ + "/mariadbd.out");
 
-  const auto deadline = steady_clock::now() + std::chrono::seconds(start_timeout_s_);
+  const auto deadline = steady_clock::now() + std::chrono::seconds(settings_.start_timeout_s);
   std::string last_error = "the socket did not appear";
   for (;;) {
     int status = 0;
@@ -236,7 +261,7 @@ void MariaDbServer::StartServer() {
     }
     if (steady_clock::now() >= deadline)
       throw std::runtime_error("mariadbd did not accept connections on " + socket_ + " within " +
-                               std::to_string(start_timeout_s_) + " s (last error: " + last_error +
+                               std::to_string(settings_.start_timeout_s) + " s (last error: " + last_error +
                                "); " + error_log_ + " ends with:\n" + ErrorLogTail());
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
@@ -309,7 +334,7 @@ void MariaDbServer::Stop() {
   StopServer();
   if (!dir_.empty()) {
     std::error_code ignored;
-    fs::remove_all(dir_, ignored);
+    if (!keep_dir_) fs::remove_all(dir_, ignored);
     dir_.clear();
   }
 }
@@ -322,6 +347,29 @@ std::string MariaDbServer::CreateDatabase() {
   // The name is ours (a counter), so building the DDL text is safe here.
   st->execute("CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci");
   return name;
+}
+
+bool MariaDbServer::EnsureDatabase(const std::string& name) {
+  if (name.empty() || name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") !=
+                          std::string::npos)
+    throw std::invalid_argument("MariaDbServer: database name must be [a-z0-9_]+, got '" + name +
+                                "'");
+  std::lock_guard lock(mu_);
+  if (!root_) throw std::runtime_error("MariaDbServer: the server is not running");
+  bool existed = false;
+  {
+    std::unique_ptr<sql::PreparedStatement> q(root_->prepareStatement(
+        "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?"));
+    q->setString(1, name);
+    std::unique_ptr<sql::ResultSet> rs(q->executeQuery());
+    existed = rs->next() && rs->getInt64(1) > 0;
+  }
+  if (!existed) {
+    std::unique_ptr<sql::Statement> st(root_->createStatement());
+    // The name was checked against [a-z0-9_] above, so the DDL text is safe.
+    st->execute("CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci");
+  }
+  return existed;
 }
 
 MysqlOptions MariaDbServer::Options(const std::string& database, int pool_size) const {
@@ -340,6 +388,15 @@ void MariaDbServer::Execute(const std::string& sql_text) {
   if (!root_) throw std::runtime_error("MariaDbServer: the server is not running");
   std::unique_ptr<sql::Statement> st(root_->createStatement());
   st->execute(sql_text);
+}
+
+std::string MariaDbServer::QueryOne(const std::string& sql_text) {
+  std::lock_guard lock(mu_);
+  if (!root_) throw std::runtime_error("MariaDbServer: the server is not running");
+  std::unique_ptr<sql::Statement> st(root_->createStatement());
+  std::unique_ptr<sql::ResultSet> rs(st->executeQuery(sql_text));
+  if (!rs->next() || rs->isNull(1)) return "";
+  return rs->getString(1);
 }
 
 int MariaDbServer::KillConnectionsTo(const std::string& database) {

@@ -41,14 +41,36 @@ struct MariaDbBinaries {
 // package to install when one is missing.
 MariaDbBinaries FindMariaDbBinaries();
 
+// How a server is set up. The defaults are the tests': a small buffer pool
+// (several test binaries run their own server at once on a small machine) in
+// a fresh temporary directory removed on Stop().
+struct MariaDbServerSettings {
+  // Appended to mariadbd's command line, for tests of a server setting
+  // ("--innodb-autoinc-lock-mode=2", as Galera requires).
+  std::vector<std::string> extra_args;
+  int start_timeout_s = 60;
+  // --innodb-buffer-pool-size. 64M keeps the tests small; a benchmark sizes it
+  // to its data, as production does ("the working set fits"): with 64M a
+  // 1,000,000-row table is read from disk and a list measures the disk.
+  std::string buffer_pool = "64M";
+  // --innodb-log-file-size; empty: the server's default (96M on 10.11). A
+  // bulk seed of a benchmark wants a larger redo log (fewer checkpoints).
+  std::string log_file_size;
+  // Empty: a fresh temporary directory, removed on Stop(). Otherwise this
+  // directory (created when missing) holds the data, socket and logs and is
+  // kept on Stop(); when it already holds an initialised data directory the
+  // server starts on it as it is (a benchmark re-run on its seeded tables).
+  // Keep it short: the socket path inside must fit in 108 bytes.
+  std::string dir;
+};
+
 class MariaDbServer {
  public:
   // Initialises a data directory and starts mariadbd; returns once the server
   // accepts connections. Throws std::runtime_error (with the tail of the
   // server's error log) when that does not happen within `start_timeout_s`.
-  // `extra_args` are appended to mariadbd's command line, for tests of a
-  // server setting ("--innodb-autoinc-lock-mode=2", as Galera requires).
   explicit MariaDbServer(std::vector<std::string> extra_args = {}, int start_timeout_s = 60);
+  explicit MariaDbServer(MariaDbServerSettings settings);
   ~MariaDbServer();
   MariaDbServer(const MariaDbServer&) = delete;
   MariaDbServer& operator=(const MariaDbServer&) = delete;
@@ -67,13 +89,23 @@ class MariaDbServer {
   const std::string& dir() const { return dir_; }
   const std::string& socket_path() const { return socket_; }
 
+  // True when the server was started on a data directory initialised before
+  // (MariaDbServerSettings::dir of an earlier run).
+  bool reused() const { return reused_; }
+
   // Creates an empty utf8mb4 database with a unique name ("vikno_test_<n>").
   std::string CreateDatabase();
+  // Creates the utf8mb4 database `name` ([a-z0-9_] only) unless it exists;
+  // returns whether it existed (a kept directory's database).
+  bool EnsureDatabase(const std::string& name);
   // Connection options for a store on `database`, as root over the socket.
   MysqlOptions Options(const std::string& database, int pool_size = 4) const;
 
   // Runs one statement as root (no result), e.g. to set a global variable.
   void Execute(const std::string& sql);
+  // Runs one query as root and returns the first column of its first row
+  // ("" when there is none), e.g. a status variable for a benchmark's report.
+  std::string QueryOne(const std::string& sql);
   // KILLs every connection whose current database is `database` (other than
   // the harness's own); returns how many were killed.
   int KillConnectionsTo(const std::string& database);
@@ -91,8 +123,9 @@ class MariaDbServer {
   void StartServer();
   void StopServer();
 
-  std::vector<std::string> extra_args_;
-  int start_timeout_s_;
+  MariaDbServerSettings settings_;
+  bool keep_dir_ = false;
+  bool reused_ = false;
   std::string mariadbd_;
   std::string dir_;
   std::string socket_;
