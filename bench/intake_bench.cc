@@ -7,10 +7,20 @@
 // "ok" (getMe, setWebhook, sendMessage with a message id). Then `--chats`
 // residents, spread over `--clients` HTTP connections, each register once
 // (not timed) and file `--appeals` problems each (timed) by POSTing updates
-// to /hooks/telegram/update exactly as Telegram would. One appeal is six
-// updates (menu, words, address, skip photo, skip location, send).
+// to /hooks/telegram/update exactly as Telegram would. One appeal is two
+// updates, the resident's shortest path: the problem typed at the main menu,
+// then the summary's "Надіслати" (before commit 28bca4a it was six: menu,
+// words, address, skip photo, skip location, send).
+// It prints the host's CPU time (utime + stime of `vikno serve` from
+// /proc/<pid>/stat over the timed part) per handled update, and the load
+// average, since the machine is shared.
+//
+// `--unauthorized N` measures the HTTP-only ceiling instead: N updates per
+// client with a wrong secret-token header, which the plugin refuses with 403
+// before anything is stored or handled.
 //
 //   build/bench/intake_bench [--chats 200] [--appeals 5] [--clients 8] [--workers 4]
+//                            [--unauthorized 0]
 //                            [--binary build/vikno] [--plugin build/plugins/telegram/vikno_telegram.so]
 //
 // Run from the source root (it reads rules/sumy and config/messages).
@@ -29,6 +39,7 @@
 #include <spawn.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -38,7 +49,9 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <mutex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -112,20 +125,22 @@ class Poster {
     session_.setKeepAlive(true);
     session_.setTimeout(Poco::Timespan(30, 0));
   }
-  // Returns the answer time in microseconds; exits on a non-200 answer.
-  int64_t Post(const std::string& body) {
+  // Returns the answer time in microseconds; exits on an answer other than
+  // `expect`.
+  int64_t Post(const std::string& body, int expect = 200,
+               const std::string& secret = kSecret) {
     const auto start = Clock::now();
     Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_POST, "/hooks/telegram/update",
                                Poco::Net::HTTPMessage::HTTP_1_1);
     req.setContentType("application/json");
-    req.set("X-Telegram-Bot-Api-Secret-Token", kSecret);
+    req.set("X-Telegram-Bot-Api-Secret-Token", secret);
     req.setContentLength(static_cast<std::streamsize>(body.size()));
     req.setKeepAlive(true);
     session_.sendRequest(req) << body;
     Poco::Net::HTTPResponse res;
     std::string answer;
     Poco::StreamCopier::copyToString(session_.receiveResponse(res), answer);
-    if (res.getStatus() != 200) {
+    if (static_cast<int>(res.getStatus()) != expect) {
       std::cerr << "webhook answered " << res.getStatus() << ": " << answer << "\n";
       std::exit(1);
     }
@@ -152,6 +167,32 @@ std::string Press(int64_t chat, const std::string& data) {
          std::to_string(chat) + R"(,"type":"private"},"text":"x"},"data":")" + data + R"("}})";
 }
 
+// The process' CPU time (user + system) in seconds, from /proc/<pid>/stat.
+double CpuSeconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t close = stat.rfind(')');
+  if (close == std::string::npos) return -1;
+  std::istringstream fields(stat.substr(close + 2));
+  std::string f;
+  long long utime = 0, stime = 0;
+  for (int i = 3; fields >> f; ++i) {  // field 3 is the state
+    if (i == 14) utime = std::stoll(f);
+    if (i == 15) {
+      stime = std::stoll(f);
+      break;
+    }
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+std::string LoadAverage() {
+  std::ifstream in("/proc/loadavg");
+  std::string a, b, c;
+  in >> a >> b >> c;
+  return a + " " + b + " " + c;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -160,6 +201,7 @@ int main(int argc, char** argv) {
   const int clients = std::stoi(Arg(argc, argv, "clients", "8"));
   // The host's intake.workers: how many chats are handled at once.
   const int workers = std::stoi(Arg(argc, argv, "workers", "4"));
+  const int unauthorized = std::stoi(Arg(argc, argv, "unauthorized", "0"));
   const std::string binary = Arg(argc, argv, "binary", "build/vikno");
   const std::string plugin =
       Arg(argc, argv, "plugin", "build/plugins/telegram/vikno_telegram.so");
@@ -237,6 +279,46 @@ int main(int argc, char** argv) {
     while (Count(db, sql) < n) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   };
 
+  if (unauthorized > 0) {
+    // The HTTP-only ceiling: Poco parses the request, the plugin compares
+    // the secret-token header and answers 403; nothing is stored.
+    std::printf("load average before: %s\n", LoadAverage().c_str());
+    const double cpu0 = CpuSeconds(pid);
+    const auto t0 = Clock::now();
+    std::vector<std::thread> threads;
+    std::vector<std::vector<int64_t>> times(clients);
+    for (int t = 0; t < clients; ++t)
+      threads.emplace_back([&, t] {
+        Poster p(port);
+        for (int i = 0; i < unauthorized; ++i)
+          times[t].push_back(p.Post(Text(5000 + t, "Не вивозять сміття третій день"), 403,
+                                    "wrong-secret-0000"));
+      });
+    for (auto& th : threads) th.join();
+    const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+    const double cpu = CpuSeconds(pid) - cpu0;
+    std::vector<int64_t> all;
+    for (auto& v : times) all.insert(all.end(), v.begin(), v.end());
+    std::sort(all.begin(), all.end());
+    auto pct = [&](double q) {
+      return all[std::min(all.size() - 1, static_cast<size_t>(q * all.size()))] / 1000.0;
+    };
+    std::printf("403 answers: %zu in %.2f s = %.0f/s; p50 %.2f ms, p99 %.2f ms; host CPU %.2f s "
+                "(%.0f us per request)\n",
+                all.size(), secs, all.size() / secs, pct(0.5), pct(0.99), cpu,
+                cpu * 1e6 / static_cast<double>(all.size()));
+    std::printf("load average after: %s\n", LoadAverage().c_str());
+    std::printf("appeals stored: %lld (must be 0)\n",
+                static_cast<long long>(Count(db, "SELECT COUNT(*) FROM appeals")));
+    kill(pid, SIGTERM);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    sink.stopAll(true);
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+    return 0;
+  }
+
   // Registration, not timed: consent and an address per chat.
   run([&](Poster& p, int64_t chat, std::vector<int64_t>& t) {
     t.push_back(p.Post(Text(chat, "Привіт")));
@@ -247,14 +329,14 @@ int main(int argc, char** argv) {
   wait_for("SELECT COUNT(*) FROM inbound_messages WHERE state <> 'pending'", int64_t{chats} * 4);
 
   const int64_t outbox_before = Count(db, "SELECT COUNT(*) FROM outbox");
+  std::printf("load average before: %s\n", LoadAverage().c_str());
+  const double cpu_before = CpuSeconds(pid);
   const auto start = Clock::now();
   auto times = run([&](Poster& p, int64_t chat, std::vector<int64_t>& t) {
     for (int a = 0; a < appeals; ++a) {
-      t.push_back(p.Post(Press(chat, "m:report")));
+      // The resident's shortest path: the words at the menu (the summary
+      // comes back with the registered address), then "Надіслати".
       t.push_back(p.Post(Text(chat, "Не вивозять сміття третій день, контейнери переповнені")));
-      t.push_back(p.Post(Press(chat, "pa:0")));
-      t.push_back(p.Post(Press(chat, "skip")));
-      t.push_back(p.Post(Press(chat, "skip")));
       t.push_back(p.Post(Press(chat, "send")));
     }
   });
@@ -262,8 +344,17 @@ int main(int argc, char** argv) {
   const int64_t want = int64_t{chats} * appeals;
   wait_for("SELECT COUNT(*) FROM appeals", want);
   wait_for("SELECT COUNT(*) FROM inbound_messages WHERE state <> 'pending'",
-           int64_t{chats} * (4 + 6 * appeals));
+           int64_t{chats} * (4 + 2 * appeals));
   const auto stored = Clock::now();
+  const double cpu_stored = CpuSeconds(pid) - cpu_before;
+  // Then until the outbox has sent what the run queued (the bot's replies).
+  const int64_t queued = Count(db, "SELECT COUNT(*) FROM outbox") - outbox_before;
+  for (int i = 0; i < 3000 && Count(db, "SELECT COUNT(*) FROM outbox WHERE state IN "
+                                        "('queued','sending')") > 0;
+       ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const auto drained = Clock::now();
+  const double cpu_drained = CpuSeconds(pid) - cpu_before;
   const int64_t acks = Count(db, "SELECT COUNT(*) FROM outbox WHERE text_key = 'appeal.registered'");
 
   std::sort(times.begin(), times.end());
@@ -281,8 +372,14 @@ int main(int argc, char** argv) {
               times.size() / total_s);
   std::printf("outbox rows queued during the run: %lld (acknowledgements with the number: %lld); "
               "sent to the sink so far: %lld\n",
-              static_cast<long long>(Count(db, "SELECT COUNT(*) FROM outbox") - outbox_before),
-              static_cast<long long>(acks), static_cast<long long>(g_sent.load()));
+              static_cast<long long>(queued), static_cast<long long>(acks),
+              static_cast<long long>(g_sent.load()));
+  std::printf("host CPU until stored: %.2f s = %.0f us per update (%.2f cores); until the outbox "
+              "drained (%.2f s): %.2f s = %.0f us per update\n",
+              cpu_stored, cpu_stored * 1e6 / static_cast<double>(times.size()),
+              cpu_stored / total_s, std::chrono::duration<double>(drained - start).count(),
+              cpu_drained, cpu_drained * 1e6 / static_cast<double>(times.size()));
+  std::printf("load average after: %s\n", LoadAverage().c_str());
 
   kill(pid, SIGTERM);
   int status = 0;
