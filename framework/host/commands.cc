@@ -412,6 +412,9 @@ int ServeCommand(const Config& config, std::ostream& out, std::ostream& err,
   deps.events = &event_service;
   http::Accounts accounts(*store, clock, config.accounts);  // issue 5: staff sign-in
   deps.accounts = &accounts;
+  if (config.accounts.two_factor.secret_key.empty())  // B10, docs/two-factor.md
+    Log(Poco::Message::PRIO_WARNING, "accounts",
+        "accounts.two_factor.secret_key is not set: two-factor secrets are stored unencrypted");
   deps.rules_name = [name = city.name] { return name; };
   deps.label = [m = messages.get()](const std::string& key) { return m->Get(key); };
   // The panel switches between Ukrainian and English (issue 5): keep the other

@@ -393,8 +393,27 @@ void ReadAccounts(const Source& src, const MapReader& top, Config* c) {
       "accounts", {"session_idle_minutes", "session_absolute_hours", "secure_cookie", "origin",
                    "free_failures", "delay_seconds", "max_delay_seconds", "lockout_failures",
                    "lockout_minutes", "address_free_failures", "address_lockout_failures",
-                   "argon2_time_cost", "argon2_memory_kib", "argon2_parallelism"});
+                   "argon2_time_cost", "argon2_memory_kib", "argon2_parallelism", "two_factor"});
   AccountsConfig& a = c->accounts;
+  // B10: secure by default for a deployment (docs/two-factor.md).
+  a.two_factor.required_roles = {"administrator", "decision_maker"};
+  const MapReader tf = m.Map("two_factor", {"required_roles", "issuer", "secret_key",
+                                            "pending_minutes"});
+  tf.StringList("required_roles", &a.two_factor.required_roles);
+  for (size_t i = 0; i < a.two_factor.required_roles.size(); ++i)
+    tf.CheckEnum(a.two_factor.required_roles[i], tf.ValueLine("required_roles"),
+                 tf.Path("required_roles") + "[" + std::to_string(i) + "]",
+                 {"operator", "moderator", "executor", "decision_maker", "administrator"});
+  tf.String("issuer", &a.two_factor.issuer);
+  if (a.two_factor.issuer.empty() || a.two_factor.issuer.size() > 64 ||
+      a.two_factor.issuer.find(':') != std::string::npos)
+    src.Fail(tf.ValueLine("issuer"), tf.Path("issuer"),
+             "expected 1-64 characters without ':' (it separates issuer and login in the app)");
+  tf.String("secret_key", &a.two_factor.secret_key);
+  if (!a.two_factor.secret_key.empty() && a.two_factor.secret_key.size() < 16)
+    src.Fail(tf.ValueLine("secret_key"), tf.Path("secret_key"),
+             "too short: use at least 16 characters (e.g. openssl rand -base64 32)");
+  tf.Int("pending_minutes", &a.two_factor.pending_minutes, 1, 30);
   m.Int("session_idle_minutes", &a.session_idle_minutes, 1, 24 * 60);
   m.Int("session_absolute_hours", &a.session_absolute_hours, 1, 24 * 30);
   if (m.Has("secure_cookie")) {

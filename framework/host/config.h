@@ -108,6 +108,19 @@ struct AccountsConfig {
   int argon2_time_cost = 2;
   int argon2_memory_kib = 32 * 1024;
   int argon2_parallelism = 1;
+  // B10: the second factor (RFC 6238 TOTP; docs/two-factor.md), key
+  // `accounts.two_factor`. A member of staff of a required role signs in to
+  // the enrolment page only until they have enrolled. LoadConfig defaults
+  // required_roles to administrator and decision_maker when a file does not
+  // say; a config built in code (tests, embedders) states its own.
+  struct TwoFactor {
+    std::vector<std::string> required_roles;
+    std::string issuer = "vikno";  // shown in the authenticator app
+    // AES-256-GCM key text for the secrets at rest (give it from the
+    // environment: "${VIKNO_TOTP_KEY}"); empty keeps them unencrypted.
+    std::string secret_key;
+    int pending_minutes = 5;  // a password-only session waits this long for its code
+  } two_factor;
 };
 
 // The residents' web cabinet (issue 8; config key `cabinet`): one-time codes,

@@ -8,6 +8,7 @@
 //   vikno purge        [--config ...]
 //   vikno rules test <city-dir>
 //   vikno user add --login L --role R [--name N] [--services a,b]
+//   vikno staff totp-reset --user L
 //   vikno import addresses <csv> [--config ...]
 #include <Poco/Util/HelpFormatter.h>
 #include <Poco/Util/Option.h>
@@ -57,7 +58,8 @@ class ViknoApp final : public Poco::Util::ServerApplication {
                           .repeatable(false)
                           .callback(Poco::Util::OptionCallback<ViknoApp>(this, &ViknoApp::OnHelp)));
     // vikno user add (issue 5)
-    for (const char* name : {"login", "role", "name", "services"})
+    // and vikno staff totp-reset --user (B10)
+    for (const char* name : {"login", "role", "name", "services", "user"})
       options.addOption(Poco::Util::Option(name, "", std::string("vikno user add: ") + name)
                             .required(false)
                             .repeatable(false)
@@ -92,6 +94,19 @@ class ViknoApp final : public Poco::Util::ServerApplication {
       SetUpLogging("warning");
       try {
         return UserAddCommand(LoadConfig(config_path_), user_options_, std::cout, std::cerr);
+      } catch (const ConfigError& e) {
+        std::cerr << e.what() << "\n";
+        return kExitConfig;
+      }
+    }
+    if (command == "staff") {  // B10: an administrator locked out of two-factor sign-in
+      if (args.size() != 2 || args[1] != "totp-reset") {
+        std::cerr << "usage: vikno staff totp-reset --user LOGIN\n";
+        return kExitUsage;
+      }
+      SetUpLogging("warning");
+      try {
+        return TotpResetCommand(LoadConfig(config_path_), user_options_, std::cout, std::cerr);
       } catch (const ConfigError& e) {
         std::cerr << e.what() << "\n";
         return kExitConfig;
@@ -165,6 +180,8 @@ class ViknoApp final : public Poco::Util::ServerApplication {
            "  rules test DIR run a city's tests.lua\n"
            "  user add --login L --role R [--name N] [--services a,b]\n"
            "                 create a staff account; prints its password\n"
+           "  staff totp-reset --user L\n"
+           "                 remove L's two-factor sign-in (lost phone and codes)\n"
            "  import addresses CSV  load the city's address registry (all or nothing)\n"
            "  open311-key issue --name LABEL | revoke ID | list\n"
            "                 Open311 API keys; issue prints the secret once\n"

@@ -79,6 +79,33 @@ int UserAddCommand(const Config& config, const std::map<std::string, std::string
   }
 }
 
+int TotpResetCommand(const Config& config, const std::map<std::string, std::string>& options,
+                     std::ostream& out, std::ostream& err) {
+  auto it = options.find("user");
+  if (it == options.end() || it->second.empty()) {
+    err << "usage: vikno staff totp-reset --user LOGIN\n";
+    return kExitUsage;
+  }
+  try {
+    auto store = OpenStore(config);
+    store->Migrate();
+    SystemClock clock;
+    http::Accounts accounts(*store, clock, config.accounts);
+    auto reset = accounts.ResetTwoFactor(it->second, Actor::System("cli"));
+    if (!reset) {
+      err << "vikno: two-factor not reset: " << reset.refusal().message << " ("
+          << reset.refusal().code << ")\n";
+      return kExitFailure;
+    }
+    out << "two-factor sign-in of " << http::Accounts::NormaliseLogin(it->second)
+        << " removed; its sessions ended\n";
+    return kExitOk;
+  } catch (const std::exception& e) {
+    err << "vikno: two-factor not reset: " << e.what() << "\n";
+    return kExitFailure;
+  }
+}
+
 void BootstrapAdministrator(http::Accounts& accounts, const std::string& url, std::ostream& out) {
   auto password = accounts.BootstrapAdministrator("admin");
   if (!password) return;

@@ -25,6 +25,15 @@ namespace vikno {
 int UserAddCommand(const Config& config, const std::map<std::string, std::string>& options,
                    std::ostream& out, std::ostream& err);
 
+// B10: `vikno staff totp-reset --user LOGIN` for a member of staff who lost
+// their authenticator and recovery codes: removes the second factor and
+// every session of the login, clears its login throttle, audited as
+// "two_factor_reset" by "system:cli". A required role enrols again at the
+// next sign-in. kExitUsage without --user, kExitFailure for an unknown login
+// or one without a second factor.
+int TotpResetCommand(const Config& config, const std::map<std::string, std::string>& options,
+                     std::ostream& out, std::ostream& err);
+
 // On a store with no users: creates `admin` with a generated password and
 // prints "panel: <url>/panel/ login admin password <password>" once.
 void BootstrapAdministrator(http::Accounts& accounts, const std::string& url, std::ostream& out);

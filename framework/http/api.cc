@@ -295,7 +295,7 @@ Reply PanelMessages(const ApiDeps& deps, Call& call) {
   if (messages == nullptr)
     throw HttpError(404, "unknown_language", "no texts in language '" + language + "'");
   static const char* kGroups[] = {"panel.", "status.", "action.", "role.", "refusal.", "reports.", "open311.",
-                                  "broadcasts."};
+                                  "broadcasts.", "totp."};
   Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
   o->set("language", messages->language());
   Object::Ptr texts = new Object(Poco::JSON_PRESERVE_KEY_ORDER);

@@ -119,11 +119,24 @@ Object::Ptr UserJson(const StaffUser& u) {
   return o;
 }
 
-Reply SessionReply(const StaffUser& user, const std::string& csrf) {
+// `stage` (B10): "full", "second_factor" or "enrol"; the panel shows the
+// code form or the enrolment page for the last two.
+Object::Ptr SessionJson(Accounts& accounts, const StaffUser& user, const std::string& csrf,
+                        const std::string& stage) {
   Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
   o->set("user", SessionUserJson(user));
   o->set("csrf_token", csrf);
-  return Json(200, o);
+  o->set("stage", stage);
+  Object::Ptr tf = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  tf->set("enabled", accounts.TwoFactorEnabled(user.id));
+  tf->set("required", accounts.TwoFactorRequired(user.role));
+  o->set("two_factor", tf);
+  return o;
+}
+
+Reply SessionReply(Accounts& accounts, const StaffUser& user, const std::string& csrf,
+                   const std::string& stage) {
+  return Json(200, SessionJson(accounts, user, csrf, stage));
 }
 
 std::string ClientOf(Call& call) { return call.request().clientAddress().host().toString(); }
@@ -142,16 +155,34 @@ std::string CookieHeader(const std::string& value, bool secure, bool clear) {
 }
 
 // The session of the cookie (routes under /api/v1/session are about the
-// browser's own session; an API key has none).
-Accounts::Current CurrentSession(Accounts& accounts, Call& call) {
+// browser's own session; an API key has none), in one of `stages` (B10):
+// anything else is refused as AuthenticateRequest refuses it. A change is
+// CSRF-checked here, since these routes do not pass AuthenticateRequest.
+Accounts::Current CurrentSession(Accounts& accounts, Call& call,
+                                 std::initializer_list<const char*> stages = {Accounts::kFull}) {
   if (call.request().has("Authorization"))
     throw HttpError(400, "not_a_session", "an API key has no session; use the session cookie");
   const std::string token = SessionCookie(call.request());
   if (token.empty()) throw HttpError(401, "unauthorized", "no session: sign in");
   auto current = accounts.Resolve(token, ClientOf(call));
   if (!current) throw HttpError(401, current.refusal().code, current.refusal().message);
+  bool allowed = false;
+  for (const char* s : stages) allowed = allowed || current->session.stage == s;
+  if (!allowed) {
+    if (current->session.stage == Accounts::kSecondFactor)
+      throw HttpError(401, "second_factor_required",
+                      "enter the code from the authenticator app first");
+    if (current->session.stage == Accounts::kEnrol)
+      throw HttpError(403, "two_factor_enrolment_required",
+                      "your role needs two-factor sign-in: set it up first");
+    throw HttpError(409, "not_pending", "this session has no second factor to give");
+  }
+  CheckSessionCsrf(call, current->session.csrf_token, accounts.config().origin);
   return std::move(current.value());
 }
+
+constexpr std::initializer_list<const char*> kAnyStage = {Accounts::kFull, Accounts::kSecondFactor,
+                                                           Accounts::kEnrol};
 
 void RequireAdministrator(const Call& call) {
   if (call.actor().role != Role::kAdministrator)
@@ -183,19 +214,20 @@ Reply Login(Accounts& accounts, Call& call) {
   if (outcome.kind == Kind::kBadCredentials)
     return Reply{401, ErrorJson("bad_credentials", "the login or the password is wrong"), {}, {}};
   const auto& in = *outcome.signed_in;
-  Reply reply = SessionReply(in.user, in.csrf_token);
+  Reply reply = SessionReply(accounts, in.user, in.csrf_token, in.stage);
   reply.headers.emplace_back("Set-Cookie",
                              CookieHeader(in.token, SecureCookie(call, accounts.config()), false));
   return reply;
 }
 
 Reply GetSession(Accounts& accounts, Call& call) {
-  auto current = CurrentSession(accounts, call);
-  return SessionReply(current.user, current.session.csrf_token);
+  auto current = CurrentSession(accounts, call, kAnyStage);
+  return SessionReply(accounts, current.user, current.session.csrf_token, current.session.stage);
 }
 
 Reply Logout(Accounts& accounts, Call& call) {
-  auto current = CurrentSession(accounts, call);
+  // Any stage may sign out: a pending or enrolling session too.
+  auto current = CurrentSession(accounts, call, kAnyStage);
   accounts.Logout(current);
   Reply reply{204, "", {}, {}};
   reply.headers.emplace_back("Set-Cookie",
@@ -212,6 +244,104 @@ Reply ChangePassword(Accounts& accounts, Call& call) {
   auto done = accounts.ChangePassword(current, String(body, "current"), replacement);
   if (!done) return Refused(done.refusal());
   return Reply{204, "", {}, {}};
+}
+
+// --- Second factor (B10) ---
+
+Reply Throttled(std::chrono::seconds retry_after) {
+  const auto seconds = std::max<int64_t>(1, retry_after.count());
+  return Reply{429,
+               ErrorJson("throttled",
+                         "too many failed attempts; try again in " + std::to_string(seconds) + " s"),
+               {{"Retry-After", std::to_string(seconds)}},
+               {}};
+}
+
+// The outcome of a second-factor call: errors, or `done` with the new
+// session's cookie when one replaced the presented one.
+Reply FactorReply(Accounts& accounts, Call& call, const Accounts::FactorOutcome& outcome,
+                  Object::Ptr done) {
+  using Kind = Accounts::FactorOutcome::Kind;
+  if (outcome.kind == Kind::kThrottled) return Throttled(outcome.retry_after);
+  if (outcome.kind == Kind::kBadPassword)
+    return Reply{403, ErrorJson("bad_credentials", "the password is wrong"), {}, {}};
+  if (outcome.kind == Kind::kBadCode)
+    return Reply{403,
+                 ErrorJson("bad_code",
+                           "the code is wrong, already used or expired: enter the current one"),
+                 {},
+                 {}};
+  Reply reply{200, "", {}, {}};
+  if (outcome.signed_in) {
+    const auto& in = *outcome.signed_in;
+    Object::Ptr o = SessionJson(accounts, in.user, in.csrf_token, in.stage);
+    for (const auto& [k, v] : *done) o->set(k, v);
+    reply = Json(200, o);
+    reply.headers.emplace_back("Set-Cookie",
+                               CookieHeader(in.token, SecureCookie(call, accounts.config()), false));
+  } else {
+    reply = Json(200, done);
+  }
+  return reply;
+}
+
+// A 6-digit code or a recovery code, exactly one.
+void CodeChoice(const Object::Ptr& body, std::string* code, std::string* recovery) {
+  *code = String(body, "code");
+  *recovery = String(body, "recovery_code");
+  if (code->empty() == recovery->empty())
+    throw HttpError(422, "missing_code", "give either 'code' or 'recovery_code'");
+}
+
+Reply SecondFactor(Accounts& accounts, Call& call) {
+  auto current = CurrentSession(accounts, call, {Accounts::kSecondFactor});
+  auto body = Parse(call);
+  OnlyFields(body, {"code", "recovery_code"});
+  std::string code, recovery;
+  CodeChoice(body, &code, &recovery);
+  return FactorReply(accounts, call, accounts.SecondFactor(current, code, recovery),
+                     new Object);
+}
+
+Reply BeginEnrolment(Accounts& accounts, Call& call) {
+  auto current = CurrentSession(accounts, call, {Accounts::kFull, Accounts::kEnrol});
+  auto enrolment = accounts.BeginEnrolment(current);
+  if (!enrolment) {
+    if (enrolment.refusal().code == "already_enabled")
+      return Reply{409, ErrorJson("already_enabled", enrolment.refusal().message), {}, {}};
+    return Refused(enrolment.refusal());
+  }
+  Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  o->set("secret", enrolment->secret);
+  o->set("uri", enrolment->uri);
+  Reply reply = Json(200, o);
+  return reply;
+}
+
+Reply ConfirmEnrolment(Accounts& accounts, Call& call) {
+  auto current = CurrentSession(accounts, call, {Accounts::kFull, Accounts::kEnrol});
+  auto body = Parse(call);
+  OnlyFields(body, {"code"});
+  const std::string code = String(body, "code");
+  if (code.empty()) throw HttpError(422, "missing_code", "field 'code' is required");
+  auto outcome = accounts.ConfirmEnrolment(current, code);
+  Object::Ptr done = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  Array::Ptr codes = new Array;
+  for (const auto& c : outcome.recovery_codes) codes->add(c);
+  done->set("recovery_codes", codes);
+  return FactorReply(accounts, call, outcome, done);
+}
+
+Reply DisableTwoFactor(Accounts& accounts, Call& call) {
+  auto current = CurrentSession(accounts, call, {Accounts::kFull});
+  auto body = Parse(call);
+  OnlyFields(body, {"password", "code", "recovery_code"});
+  const std::string password = String(body, "password");
+  if (password.empty()) throw HttpError(422, "missing_password", "field 'password' is required");
+  std::string code, recovery;
+  CodeChoice(body, &code, &recovery);
+  return FactorReply(accounts, call, accounts.DisableTwoFactor(current, password, code, recovery),
+                     new Object);
 }
 
 Reply ListUsers(Accounts& accounts, Call& call) {
@@ -290,7 +420,23 @@ void RegisterAccountRoutes(Router& router, const ApiDeps& deps) {
   router.Add(
       "GET", "/api/v1/session", [a](Call& c) { return GetSession(*a, c); },
       /*needs_auth=*/false);
-  router.Add("DELETE", "/api/v1/session", [a](Call& c) { return Logout(*a, c); });
+  // Own session checks (any stage may sign out; B10's routes take the
+  // half-signed-in stages that AuthenticateRequest refuses).
+  router.Add(
+      "DELETE", "/api/v1/session", [a](Call& c) { return Logout(*a, c); },
+      /*needs_auth=*/false);
+  router.Add(
+      "POST", "/api/v1/session/two-factor", [a](Call& c) { return SecondFactor(*a, c); },
+      /*needs_auth=*/false);
+  router.Add(
+      "POST", "/api/v1/session/two-factor/enrol", [a](Call& c) { return BeginEnrolment(*a, c); },
+      /*needs_auth=*/false);
+  router.Add(
+      "POST", "/api/v1/session/two-factor/confirm",
+      [a](Call& c) { return ConfirmEnrolment(*a, c); }, /*needs_auth=*/false);
+  router.Add(
+      "POST", "/api/v1/session/two-factor/disable",
+      [a](Call& c) { return DisableTwoFactor(*a, c); }, /*needs_auth=*/false);
   router.Add("POST", "/api/v1/session/password", [a](Call& c) { return ChangePassword(*a, c); });
   router.Add("GET", "/api/v1/users", [a](Call& c) { return ListUsers(*a, c); });
   router.Add("POST", "/api/v1/users", [a](Call& c) { return CreateUser(*a, c); });

@@ -7,6 +7,8 @@
 #include <cctype>
 #include <sstream>
 
+#include "http/totp.h"
+
 namespace vikno::http {
 namespace {
 
@@ -15,6 +17,8 @@ using Poco::JSON::Object;
 
 constexpr size_t kMaxLoginBytes = 48;  // "user:<login>" fits the audit's 64
 constexpr size_t kMaxTokenBytes = 128;
+constexpr int kRecoveryCodes = 10;
+constexpr size_t kMaxRecoveryCodeBytes = 64;
 
 std::string Stringify(const Object& o) {
   std::ostringstream out;
@@ -177,20 +181,41 @@ Accounts::LoginOutcome Accounts::Login(const std::string& raw_login, const std::
     user->password_hash = HashPassword(password, Params());
     (void)store_.SetPasswordHash(user->id, user->password_hash, "", std::nullopt);
   }
-  if (login_throttle) store_.ClearThrottle(login_key);
+  // B10: with a second factor the password alone opens only the code step;
+  // a required role without one opens only enrolment.
+  std::string stage = kFull;
+  if (TwoFactorEnabled(user->id)) {
+    stage = kSecondFactor;
+  } else if (TwoFactorRequired(user->role)) {
+    stage = kEnrol;
+  }
+  // The login's failures are forgiven only once the sign-in is complete, so
+  // a guesser who has the password gets no fresh count of code guesses.
+  if (login_throttle && stage != kSecondFactor) store_.ClearThrottle(login_key);
 
-  SignedIn in;
-  in.user = *user;
-  in.token = RandomToken(32);
-  in.csrf_token = RandomToken(32);
-  StaffSession session{Sha256Hex(in.token), user->id, in.csrf_token, client_address, now, now};
   const std::string replaces = presented_token.empty() || presented_token.size() > kMaxTokenBytes
                                    ? std::string()
                                    : Sha256Hex(presented_token);
-  store_.CreateSession(session, replaces, AttemptAudit(user, login, client_address, now, "login"));
   outcome.kind = LoginOutcome::Kind::kSignedIn;
-  outcome.signed_in = std::move(in);
+  outcome.signed_in = NewSession(
+      *user, stage, client_address, replaces,
+      AttemptAudit(user, login, client_address, now,
+                   stage == kFull ? "login" : stage == kEnrol ? "login_enrol" : "login_password"));
   return outcome;
+}
+
+Accounts::SignedIn Accounts::NewSession(const StaffUser& user, const std::string& stage,
+                                        const std::string& client, const std::string& replaces,
+                                        const AuditEntry& audit) {
+  const Timestamp now = clock_.Now();
+  SignedIn in;
+  in.user = user;
+  in.token = RandomToken(32);
+  in.csrf_token = RandomToken(32);
+  in.stage = stage;
+  StaffSession session{Sha256Hex(in.token), user.id, in.csrf_token, client, now, now, stage};
+  store_.CreateSession(session, replaces, audit);
+  return in;
 }
 
 Result<Accounts::Current> Accounts::Resolve(const std::string& token,
@@ -203,7 +228,11 @@ Result<Accounts::Current> Accounts::Resolve(const std::string& token,
   const Timestamp now = clock_.Now();
   const auto idle = std::chrono::minutes(config_.session_idle_minutes);
   const auto lifetime = std::chrono::hours(config_.session_absolute_hours);
-  if (now - session->last_seen_at >= idle || now - session->created_at >= lifetime) {
+  const bool pending_over =
+      session->stage == kSecondFactor &&
+      now - session->created_at >= std::chrono::minutes(config_.two_factor.pending_minutes);
+  if (now - session->last_seen_at >= idle || now - session->created_at >= lifetime ||
+      pending_over) {
     (void)store_.DeleteSession(hash, std::nullopt);
     return Refuse("session_expired", "the session has expired: sign in again");
   }
@@ -222,6 +251,10 @@ Result<Accounts::Current> Accounts::Resolve(const std::string& token,
     store_.TouchSession(hash, now);
     session->last_seen_at = now;
   }
+  // B10: promoted into a required role, or the policy changed, since this
+  // session began: it is held to enrolment like a fresh sign-in.
+  if (session->stage == kFull && TwoFactorRequired(user->role) && !TwoFactorEnabled(user->id))
+    session->stage = kEnrol;
   Current current;
   current.actor.role = *role;
   current.actor.id = ActorId(*user);
@@ -367,6 +400,251 @@ int64_t Accounts::PurgeExpired() {
   const Timestamp now = clock_.Now();
   return store_.PurgeSessions(now - std::chrono::minutes(config_.session_idle_minutes),
                               now - std::chrono::hours(config_.session_absolute_hours));
+}
+
+// --- Second factor (B10) ---
+
+namespace {
+
+// Recovery codes are typed from paper: lower case, hyphens and spaces
+// optional. "" when the text cannot be one.
+std::string NormaliseRecoveryCode(const std::string& raw) {
+  if (raw.size() > kMaxRecoveryCodeBytes) return "";
+  std::string out;
+  for (char c : raw) {
+    if (c == '-' || c == ' ') continue;
+    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+// "abcde-fghij": 10 base32 characters, 50 bits from the CSPRNG, grouped for
+// reading aloud or copying by hand.
+std::string NewRecoveryCode() {
+  std::string code = totp::Base32Encode(totp::RandomBytes(7)).substr(0, 10);
+  for (char& c : code) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return code.substr(0, 5) + "-" + code.substr(5);
+}
+
+}  // namespace
+
+bool Accounts::TwoFactorRequired(const std::string& role) const {
+  const auto& roles = config_.two_factor.required_roles;
+  return std::find(roles.begin(), roles.end(), role) != roles.end();
+}
+
+bool Accounts::TwoFactorEnabled(int64_t user_id) {
+  auto tf = store_.FindTwoFactor(user_id);
+  return tf && tf->enabled;
+}
+
+std::chrono::seconds Accounts::FactorWait(const StaffUser& user, const std::string& client) {
+  const Timestamp now = clock_.Now();
+  return std::max(BlockedFor(store_.FindThrottle("login:" + user.login), now),
+                  BlockedFor(store_.FindThrottle("address:" + client), now));
+}
+
+void Accounts::FailFactor(const StaffUser& user, const std::string& client,
+                          const std::string& action) {
+  // The same counters as a wrong password (the brief of B10): a code is one
+  // more guess at the account, not a separate budget.
+  const Timestamp now = clock_.Now();
+  const std::string login_key = "login:" + user.login;
+  const std::string address_key = "address:" + client;
+  bool login_locked = false, address_locked = false;
+  std::vector<LoginThrottle> throttles = {
+      Fail(store_.FindThrottle(login_key), login_key, config_.free_failures,
+           config_.lockout_failures, now, &login_locked),
+      Fail(store_.FindThrottle(address_key), address_key, config_.address_free_failures,
+           config_.address_lockout_failures, now, &address_locked)};
+  std::vector<AuditEntry> audit = {AttemptAudit(user, user.login, client, now, action)};
+  if (login_locked)
+    audit.push_back(AttemptAudit(user, user.login, client, now, "lockout", login_key));
+  if (address_locked)
+    audit.push_back(AttemptAudit(user, user.login, client, now, "lockout", address_key));
+  store_.SaveThrottles(throttles, audit);
+}
+
+std::optional<int64_t> Accounts::MatchRecoveryCode(int64_t user_id, const std::string& raw) {
+  const std::string code = NormaliseRecoveryCode(raw);
+  if (code.size() != 10) return std::nullopt;
+  // Salted hashes cannot be looked up; each unused one is verified (at most
+  // ten argon2id checks, for a path used once in a long while).
+  for (const auto& r : store_.ListRecoveryCodes(user_id))
+    if (VerifyPassword(code, r.code_hash)) return r.id;
+  return std::nullopt;
+}
+
+Accounts::FactorOutcome Accounts::SecondFactor(const Current& pending, const std::string& code,
+                                               const std::string& recovery_code) {
+  FactorOutcome out;
+  const std::string& client = pending.actor.client_address;
+  const StaffUser& user = pending.user;
+  if (auto wait = FactorWait(user, client); wait.count() > 0) {
+    out.kind = FactorOutcome::Kind::kThrottled;
+    out.retry_after = wait;
+    return out;
+  }
+  const Timestamp now = clock_.Now();
+  auto tf = store_.FindTwoFactor(user.id);
+  std::string method;
+  if (tf && tf->enabled) {
+    if (!code.empty()) {
+      auto secret = totp::Open(tf->sealed_secret, config_.two_factor.secret_key,
+                               std::to_string(user.id));
+      if (!secret) throw std::runtime_error("the two-factor secret of user " +
+                                            std::to_string(user.id) +
+                                            " does not open: is accounts.two_factor.secret_key "
+                                            "the one it was sealed with?");
+      auto step = totp::MatchingStep(*secret, code, ToUnix(now));
+      if (step && store_.UseTotpStep(user.id, *step)) {
+        method = "totp";
+      } else if (step) {
+        FailFactor(user, client, "second_factor_replay");
+        return out;
+      }
+    } else if (auto id = MatchRecoveryCode(user.id, recovery_code)) {
+      Object details;
+      details.set("remaining", static_cast<int>(store_.ListRecoveryCodes(user.id).size()) - 1);
+      if (store_.UseRecoveryCode(user.id, *id, now,
+                                 UserAudit(pending.actor, now, user.id, "recovery_code_used",
+                                           Stringify(details))))
+        method = "recovery_code";
+    }
+  }
+  if (method.empty()) {
+    FailFactor(user, client, "second_factor_failed");
+    return out;
+  }
+  store_.ClearThrottle("login:" + user.login);
+  AuditEntry audit = AttemptAudit(user, user.login, client, now, "login");
+  Object details;
+  details.set("login", user.login);
+  details.set("second_factor", method);
+  audit.details = Stringify(details);
+  out.kind = FactorOutcome::Kind::kDone;
+  out.signed_in = NewSession(user, kFull, client, pending.session.token_hash, audit);
+  return out;
+}
+
+Result<Accounts::Enrolment> Accounts::BeginEnrolment(const Current& current) {
+  const Timestamp now = clock_.Now();
+  const std::string secret = totp::RandomBytes(totp::kSecretBytes);
+  auto begun = store_.BeginTwoFactor(
+      current.user.id,
+      totp::Seal(secret, config_.two_factor.secret_key, std::to_string(current.user.id)), now,
+      UserAudit(current.actor, now, current.user.id, "two_factor_begin"));
+  if (!begun) return begun.refusal();
+  Enrolment e;
+  e.secret = totp::Base32Encode(secret);
+  e.uri = totp::OtpauthUri(config_.two_factor.issuer, current.user.login, secret);
+  return e;
+}
+
+Accounts::FactorOutcome Accounts::ConfirmEnrolment(const Current& current,
+                                                   const std::string& code) {
+  FactorOutcome out;
+  const std::string& client = current.actor.client_address;
+  const StaffUser& user = current.user;
+  if (auto wait = FactorWait(user, client); wait.count() > 0) {
+    out.kind = FactorOutcome::Kind::kThrottled;
+    out.retry_after = wait;
+    return out;
+  }
+  const Timestamp now = clock_.Now();
+  auto tf = store_.FindTwoFactor(user.id);
+  std::optional<int64_t> step;
+  if (tf && !tf->enabled) {
+    if (auto secret =
+            totp::Open(tf->sealed_secret, config_.two_factor.secret_key, std::to_string(user.id)))
+      step = totp::MatchingStep(*secret, code, ToUnix(now));
+  }
+  if (!step) {
+    FailFactor(user, client, "two_factor_confirm_failed");
+    return out;
+  }
+  std::vector<std::string> hashes;
+  for (int i = 0; i < kRecoveryCodes; ++i) {
+    out.recovery_codes.push_back(NewRecoveryCode());
+    hashes.push_back(HashPassword(NormaliseRecoveryCode(out.recovery_codes.back()), Params()));
+  }
+  auto enabled = store_.EnableTwoFactor(
+      user.id, *step, hashes, current.session.token_hash, now,
+      UserAudit(current.actor, now, user.id, "two_factor_enable"));
+  if (!enabled) {  // confirmed meanwhile from another tab: not this code's doing
+    out.recovery_codes.clear();
+    FailFactor(user, client, "two_factor_confirm_failed");
+    return out;
+  }
+  if (current.session.stage != kFull) {
+    out.signed_in = NewSession(user, kFull, client, current.session.token_hash,
+                               AttemptAudit(user, user.login, client, now, "login"));
+  }
+  out.kind = FactorOutcome::Kind::kDone;
+  return out;
+}
+
+Accounts::FactorOutcome Accounts::DisableTwoFactor(const Current& current,
+                                                   const std::string& password,
+                                                   const std::string& code,
+                                                   const std::string& recovery_code) {
+  FactorOutcome out;
+  const std::string& client = current.actor.client_address;
+  const StaffUser& user = current.user;
+  if (auto wait = FactorWait(user, client); wait.count() > 0) {
+    out.kind = FactorOutcome::Kind::kThrottled;
+    out.retry_after = wait;
+    return out;
+  }
+  auto stored = store_.FindUser(user.id);
+  if (!stored || !VerifyPassword(password, stored->password_hash)) {
+    FailFactor(user, client, "two_factor_disable_failed");
+    out.kind = FactorOutcome::Kind::kBadPassword;
+    return out;
+  }
+  const Timestamp now = clock_.Now();
+  auto tf = store_.FindTwoFactor(user.id);
+  bool proven = false;
+  if (tf && tf->enabled) {
+    if (!code.empty()) {
+      auto secret =
+          totp::Open(tf->sealed_secret, config_.two_factor.secret_key, std::to_string(user.id));
+      auto step = secret ? totp::MatchingStep(*secret, code, ToUnix(now)) : std::nullopt;
+      proven = step && store_.UseTotpStep(user.id, *step);
+    } else if (auto id = MatchRecoveryCode(user.id, recovery_code)) {
+      proven = store_.UseRecoveryCode(user.id, *id, now,
+                                      UserAudit(current.actor, now, user.id, "recovery_code_used"));
+    }
+  }
+  if (!proven) {
+    FailFactor(user, client, "two_factor_disable_failed");
+    return out;
+  }
+  auto removed = store_.DeleteTwoFactor(
+      user.id, current.session.token_hash,
+      UserAudit(current.actor, now, user.id, "two_factor_disable"));
+  if (!removed) {
+    out.kind = FactorOutcome::Kind::kBadCode;
+    return out;
+  }
+  if (TwoFactorRequired(user.role)) {
+    // The role may not work without a second factor: back to enrolment.
+    out.signed_in = NewSession(user, kEnrol, client, current.session.token_hash,
+                               AttemptAudit(user, user.login, client, now, "login_enrol"));
+  }
+  out.kind = FactorOutcome::Kind::kDone;
+  return out;
+}
+
+Result<Done> Accounts::ResetTwoFactor(const std::string& raw_login, const Actor& actor) {
+  const std::string login = NormaliseLogin(raw_login);
+  auto user = IsValidLogin(login) ? store_.FindUserByLogin(login) : std::nullopt;
+  if (!user) return Refuse("not_found", "no user '" + login + "'");
+  auto removed = store_.DeleteTwoFactor(user->id, "",
+                                        UserAudit(actor, clock_.Now(), user->id, "two_factor_reset"));
+  if (!removed) return Refuse("not_found", "'" + login + "' has no second factor");
+  store_.ClearThrottle("login:" + login);
+  return Done{};
 }
 
 }  // namespace vikno::http

@@ -12,7 +12,12 @@
 //    work (a dummy hash is verified for unknown logins);
 //  - every change (login, failure, lock-out, logout, password change, user
 //    created or changed) is audited with the user and the client address
-//    (R33), in the same store transaction as the change.
+//    (R33), in the same store transaction as the change;
+//  - B10: a role in accounts.two_factor.required_roles, or a user who has
+//    enrolled, gets a full session only after a TOTP code (or a recovery
+//    code); until then the session's stage ("second_factor" or "enrol")
+//    opens nothing but the second-factor and enrolment routes. Wrong codes
+//    count toward the same login and address throttles as wrong passwords.
 //
 // Thread-safety: stateless apart from the references and the config; safe to
 // call from the server's threads.
@@ -42,10 +47,16 @@ class Accounts {
 
   const AccountsConfig& config() const { return config_; }
 
+  // StaffSession::stage values (B10).
+  static constexpr const char* kFull = "full";
+  static constexpr const char* kSecondFactor = "second_factor";
+  static constexpr const char* kEnrol = "enrol";
+
   struct SignedIn {
     StaffUser user;
     std::string token;  // the cookie's value; only its hash is stored
     std::string csrf_token;
+    std::string stage = kFull;
   };
   struct LoginOutcome {
     enum class Kind { kSignedIn, kBadCredentials, kThrottled } kind = Kind::kBadCredentials;
@@ -65,7 +76,10 @@ class Accounts {
   };
   // The session of a cookie token. Refusals: "unauthorized" (no such
   // session, or the user is gone or inactive), "session_expired" (idle or
-  // absolute lifetime passed; the session is deleted).
+  // absolute lifetime passed, or a second_factor session older than
+  // two_factor.pending_minutes; the session is deleted). A full session of a
+  // user whose role now requires a second factor they lack (promoted, or the
+  // policy changed) comes back with stage "enrol".
   Result<Current> Resolve(const std::string& token, const std::string& client_address);
 
   // Ends the session server-side (audited).
@@ -120,7 +134,56 @@ class Accounts {
 
   static std::string NormaliseLogin(const std::string& login);
 
+  // --- Second factor (B10) ---
+  bool TwoFactorRequired(const std::string& role) const;
+  bool TwoFactorEnabled(int64_t user_id);
+
+  struct FactorOutcome {
+    enum class Kind { kDone, kBadCode, kBadPassword, kThrottled } kind = Kind::kBadCode;
+    std::chrono::seconds retry_after{0};     // kThrottled
+    std::optional<SignedIn> signed_in;       // kDone, when a new session replaced the old one
+    std::vector<std::string> recovery_codes;  // kDone of ConfirmEnrolment, shown once
+  };
+  // A second_factor session and a TOTP `code` or a `recovery_code` (exactly
+  // one non-empty): a full session under a new token replaces the pending
+  // one (no fixation). A code is taken once (replays are kBadCode).
+  FactorOutcome SecondFactor(const Current& pending, const std::string& code,
+                             const std::string& recovery_code);
+
+  struct Enrolment {
+    std::string secret;  // base32, for typing into the app
+    std::string uri;     // otpauth://, for a QR code or a link
+  };
+  // A new secret for the user of a full or enrol session, not active until
+  // ConfirmEnrolment. Refusal "already_enabled".
+  Result<Enrolment> BeginEnrolment(const Current& current);
+  // The first code from the app enables the second factor, makes ten
+  // recovery codes (returned once, stored as argon2id hashes), ends the
+  // user's other sessions, and, for an enrol session, replaces it by a full
+  // one. Refusal-like outcomes: kBadCode (also when no enrolment was begun),
+  // kThrottled.
+  FactorOutcome ConfirmEnrolment(const Current& current, const std::string& code);
+  // Needs the password and a current code or a recovery code. Ends the
+  // user's other sessions; for a role that requires a second factor the
+  // session is replaced by an enrol one (signed_in set).
+  FactorOutcome DisableTwoFactor(const Current& current, const std::string& password,
+                                 const std::string& code, const std::string& recovery_code);
+  // `vikno staff totp-reset`: removes the second factor of `login` and every
+  // session of it, clears its login throttle (audited). Refusal "not_found"
+  // (no such login, or no second factor).
+  Result<Done> ResetTwoFactor(const std::string& login, const Actor& actor);
+
  private:
+  // Counts a wrong code (or password) of the second-factor routes against
+  // the login and address throttles, audited as `action`.
+  void FailFactor(const StaffUser& user, const std::string& client, const std::string& action);
+  // Seconds the login or address of `user` must still wait; 0 when free.
+  std::chrono::seconds FactorWait(const StaffUser& user, const std::string& client);
+  // The recovery code's row id when `code` is one of the user's unused ones.
+  std::optional<int64_t> MatchRecoveryCode(int64_t user_id, const std::string& code);
+  SignedIn NewSession(const StaffUser& user, const std::string& stage, const std::string& client,
+                      const std::string& replaces, const AuditEntry& audit);
+
   Argon2Params Params() const;
   std::optional<Refusal> CheckRoleAndServices(const std::string& role,
                                               const std::vector<std::string>& services);

@@ -59,6 +59,15 @@ void CheckOrigin(Poco::Net::HTTPServerRequest& request, const std::string& extra
   if (!ok) throw HttpError(403, "csrf", "the request comes from another site (" + claimed + ")");
 }
 
+void CheckSessionCsrf(Call& call, const std::string& csrf_token, const std::string& extra_origin) {
+  auto& request = call.request();
+  if (!IsChange(request.getMethod())) return;
+  CheckOrigin(request, extra_origin);
+  const std::string presented = request.get("X-CSRF-Token", "");
+  if (presented.empty() || !ConstantTimeEquals(presented, csrf_token))
+    throw HttpError(403, "csrf", "the X-CSRF-Token header is missing or wrong");
+}
+
 Actor AuthenticateRequest(const ApiKeys& keys, Accounts* accounts, Call& call,
                           const std::string& client_address) {
   auto& request = call.request();
@@ -78,12 +87,16 @@ Actor AuthenticateRequest(const ApiKeys& keys, Accounts* accounts, Call& call,
                     "<key>");
   auto current = accounts->Resolve(token, client_address);
   if (!current) throw HttpError(401, current.refusal().code, current.refusal().message);
-  if (IsChange(request.getMethod())) {
-    CheckOrigin(request, accounts->config().origin);
-    const std::string presented = request.get("X-CSRF-Token", "");
-    if (presented.empty() || !ConstantTimeEquals(presented, current->session.csrf_token))
-      throw HttpError(403, "csrf", "the X-CSRF-Token header is missing or wrong");
-  }
+  // B10: a half-signed-in session opens no API but its own routes
+  // (api_accounts.cc), which do not come through here.
+  if (current->session.stage == Accounts::kSecondFactor)
+    throw HttpError(401, "second_factor_required",
+                    "enter the code from the authenticator app (POST /api/v1/session/two-factor)");
+  if (current->session.stage != Accounts::kFull)
+    throw HttpError(403, "two_factor_enrolment_required",
+                    "your role needs two-factor sign-in: set it up first "
+                    "(POST /api/v1/session/two-factor/enrol)");
+  CheckSessionCsrf(call, current->session.csrf_token, accounts->config().origin);
   return current->actor;
 }
 

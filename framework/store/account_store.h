@@ -41,6 +41,28 @@ struct StaffSession {
   std::string client_address;
   Timestamp created_at;
   Timestamp last_seen_at;
+  // B10: how far the sign-in got. "full": every API the role allows;
+  // "second_factor": the password was right, only the second-factor endpoint
+  // is open (a pending session, minutes long); "enrol": the role must have a
+  // second factor and has none, only enrolment is open.
+  std::string stage = "full";
+};
+
+// B10: a user's second factor (RFC 6238 TOTP). The secret is kept as
+// http/totp.h Seal() made it (AES-256-GCM when a key is configured).
+struct StaffTwoFactor {
+  int64_t user_id = 0;
+  std::string sealed_secret;
+  bool enabled = false;  // false: enrolment begun, not yet confirmed by a code
+  int64_t last_step = 0;  // the highest time step a code was accepted for
+  Timestamp created_at;
+  std::optional<Timestamp> enabled_at;
+};
+
+// One of the one-time recovery codes, as an argon2id encoded hash.
+struct RecoveryCode {
+  int64_t id = 0;
+  std::string code_hash;
 };
 
 // The failures recorded against one key: "login:<login>" or "address:<ip>".
@@ -101,6 +123,37 @@ class AccountStore {
   virtual void SaveThrottles(const std::vector<LoginThrottle>& throttles,
                              const std::vector<AuditEntry>& audit) = 0;
   virtual void ClearThrottle(const std::string& key) = 0;
+
+  // --- Second factor (B10) ---
+  virtual std::optional<StaffTwoFactor> FindTwoFactor(int64_t user_id) = 0;
+  // Begins (or begins again) an enrolment: stores `sealed_secret` not yet
+  // enabled, replacing an earlier unconfirmed one, with the audit entry.
+  // Refusal "already_enabled" when the user has an enabled second factor.
+  virtual Result<Done> BeginTwoFactor(int64_t user_id, const std::string& sealed_secret,
+                                      Timestamp at, const AuditEntry& audit) = 0;
+  // Enables the begun enrolment, remembering `step` as used, replaces the
+  // user's recovery codes with `recovery_hashes` and deletes every session
+  // of the user except `keep_session`, all in one transaction. Refusal
+  // "not_pending" when no unconfirmed enrolment exists.
+  virtual Result<Done> EnableTwoFactor(int64_t user_id, int64_t step,
+                                       const std::vector<std::string>& recovery_hashes,
+                                       const std::string& keep_session, Timestamp at,
+                                       const AuditEntry& audit) = 0;
+  // Takes the time step `step` for an enabled second factor when it is later
+  // than the last one taken (one compare-and-set statement, so two hosts
+  // given the same code accept it once). False: a replay, or not enabled.
+  virtual bool UseTotpStep(int64_t user_id, int64_t step) = 0;
+  // The unused recovery codes of the user.
+  virtual std::vector<RecoveryCode> ListRecoveryCodes(int64_t user_id) = 0;
+  // Marks one recovery code used, with the audit entry; false when it was
+  // used already (by a concurrent request) or is not the user's.
+  virtual bool UseRecoveryCode(int64_t user_id, int64_t code_id, Timestamp at,
+                               const AuditEntry& audit) = 0;
+  // Removes the second factor and the recovery codes of the user and every
+  // session of the user except `keep_session` (empty: all of them), with the
+  // audit entry, in one transaction. Refusal "not_found" when there was none.
+  virtual Result<Done> DeleteTwoFactor(int64_t user_id, const std::string& keep_session,
+                                       const AuditEntry& audit) = 0;
 };
 
 }  // namespace vikno

@@ -53,11 +53,22 @@ StaffUser ReadUser(const sql::ResultSet& rs) {
 }
 
 constexpr const char* kSessionCols =
-    "token_hash, user_id, csrf_token, client_address, created_at, last_seen_at";
+    "token_hash, user_id, csrf_token, client_address, created_at, last_seen_at, stage";
 
 StaffSession ReadSession(const sql::ResultSet& rs) {
-  return StaffSession{Str(rs, 1), rs.getInt64(2),           Str(rs, 3),
-                      Str(rs, 4), FromUnix(rs.getInt64(5)), FromUnix(rs.getInt64(6))};
+  return StaffSession{Str(rs, 1),
+                      rs.getInt64(2),
+                      Str(rs, 3),
+                      Str(rs, 4),
+                      FromUnix(rs.getInt64(5)),
+                      FromUnix(rs.getInt64(6)),
+                      Str(rs, 7)};
+}
+
+void DeleteOtherSessions(Conn& c, int64_t user_id, const std::string& keep_session) {
+  auto& st = c.Prepare("DELETE FROM staff_sessions WHERE user_id = ? AND token_hash <> ?");
+  Binder(st).Int(user_id).Str(keep_session);
+  st.executeUpdate();
 }
 
 std::optional<StaffUser> FindUserWhere(Conn& c, const std::string& where,
@@ -191,14 +202,15 @@ void MysqlStore::CreateSession(const StaffSession& session, const std::string& r
       del.executeUpdate();
     }
     auto& st = c.Prepare(std::string("INSERT INTO staff_sessions (") + kSessionCols +
-                         ") VALUES (?, ?, ?, ?, ?, ?)");
+                         ") VALUES (?, ?, ?, ?, ?, ?, ?)");
     Binder(st)
         .Str(session.token_hash)
         .Int(session.user_id)
         .Str(session.csrf_token)
         .Str(session.client_address)
         .Time(session.created_at)
-        .Time(session.last_seen_at);
+        .Time(session.last_seen_at)
+        .Str(session.stage);
     st.executeUpdate();
     InsertAudit(c, WithEntityId(audit, std::to_string(session.user_id)));
   });
@@ -298,6 +310,136 @@ void MysqlStore::ClearThrottle(const std::string& key) {
     Binder(st).Str(key);
     st.executeUpdate();
   });
+}
+
+// --- Second factor (B10) ---
+
+std::optional<StaffTwoFactor> MysqlStore::FindTwoFactor(int64_t user_id) {
+  std::optional<StaffTwoFactor> out;
+  pool_->Run("find two-factor", [&](Conn& c) {
+    auto& st = c.Prepare(
+        "SELECT user_id, sealed_secret, enabled, last_step, created_at, enabled_at "
+        "FROM staff_two_factor WHERE user_id = ?");
+    Binder(st).Int(user_id);
+    ResultSetPtr rs(st.executeQuery());
+    if (rs->next())
+      out = StaffTwoFactor{rs->getInt64(1), Str(*rs, 2), rs->getInt(3) != 0, rs->getInt64(4),
+                           FromUnix(rs->getInt64(5)), OptTime(*rs, 6)};
+  });
+  return out;
+}
+
+Result<Done> MysqlStore::BeginTwoFactor(int64_t user_id, const std::string& sealed_secret,
+                                        Timestamp at, const AuditEntry& audit) {
+  std::optional<Refusal> refused;
+  pool_->Transact("begin two-factor", [&](Conn& c) {
+    {
+      auto& st = c.Prepare("SELECT enabled FROM staff_two_factor WHERE user_id = ? FOR UPDATE");
+      Binder(st).Int(user_id);
+      ResultSetPtr rs(st.executeQuery());
+      if (rs->next() && rs->getInt(1) != 0) {
+        refused = Refuse("already_enabled", "the second factor is already enabled");
+        return;
+      }
+    }
+    auto& st = c.Prepare(
+        "INSERT INTO staff_two_factor (user_id, sealed_secret, enabled, last_step, created_at) "
+        "VALUES (?, ?, 0, 0, ?) ON DUPLICATE KEY UPDATE sealed_secret = VALUES(sealed_secret), "
+        "created_at = VALUES(created_at), last_step = 0");
+    Binder(st).Int(user_id).Str(sealed_secret).Time(at);
+    st.executeUpdate();
+    InsertAudit(c, WithEntityId(audit, std::to_string(user_id)));
+  });
+  if (refused) return *refused;
+  return Done{};
+}
+
+Result<Done> MysqlStore::EnableTwoFactor(int64_t user_id, int64_t step,
+                                         const std::vector<std::string>& recovery_hashes,
+                                         const std::string& keep_session, Timestamp at,
+                                         const AuditEntry& audit) {
+  std::optional<Refusal> refused;
+  pool_->Transact("enable two-factor", [&](Conn& c) {
+    auto& st = c.Prepare(
+        "UPDATE staff_two_factor SET enabled = 1, last_step = ?, enabled_at = ? "
+        "WHERE user_id = ? AND enabled = 0");
+    Binder(st).Int(step).Time(at).Int(user_id);
+    if (st.executeUpdate() == 0) {
+      refused = Refuse("not_pending", "no enrolment is waiting for its first code");
+      return;
+    }
+    auto& del = c.Prepare("DELETE FROM staff_recovery_codes WHERE user_id = ?");
+    Binder(del).Int(user_id);
+    del.executeUpdate();
+    for (const auto& hash : recovery_hashes) {
+      auto& ins = c.Prepare("INSERT INTO staff_recovery_codes (user_id, code_hash) VALUES (?, ?)");
+      Binder(ins).Int(user_id).Str(hash);
+      ins.executeUpdate();
+    }
+    DeleteOtherSessions(c, user_id, keep_session);
+    InsertAudit(c, WithEntityId(audit, std::to_string(user_id)));
+  });
+  if (refused) return *refused;
+  return Done{};
+}
+
+bool MysqlStore::UseTotpStep(int64_t user_id, int64_t step) {
+  bool taken = false;
+  pool_->Run("use totp step", [&](Conn& c) {
+    auto& st = c.Prepare(
+        "UPDATE staff_two_factor SET last_step = ? "
+        "WHERE user_id = ? AND enabled = 1 AND last_step < ?");
+    Binder(st).Int(step).Int(user_id).Int(step);
+    taken = st.executeUpdate() == 1;
+  });
+  return taken;
+}
+
+std::vector<RecoveryCode> MysqlStore::ListRecoveryCodes(int64_t user_id) {
+  std::vector<RecoveryCode> out;
+  pool_->Run("list recovery codes", [&](Conn& c) {
+    auto& st = c.Prepare(
+        "SELECT id, code_hash FROM staff_recovery_codes WHERE user_id = ? AND used_at IS NULL "
+        "ORDER BY id");
+    Binder(st).Int(user_id);
+    ResultSetPtr rs(st.executeQuery());
+    while (rs->next()) out.push_back(RecoveryCode{rs->getInt64(1), Str(*rs, 2)});
+  });
+  return out;
+}
+
+bool MysqlStore::UseRecoveryCode(int64_t user_id, int64_t code_id, Timestamp at,
+                                 const AuditEntry& audit) {
+  bool used = false;
+  pool_->Transact("use recovery code", [&](Conn& c) {
+    auto& st = c.Prepare(
+        "UPDATE staff_recovery_codes SET used_at = ? "
+        "WHERE id = ? AND user_id = ? AND used_at IS NULL");
+    Binder(st).Time(at).Int(code_id).Int(user_id);
+    used = st.executeUpdate() == 1;
+    if (used) InsertAudit(c, WithEntityId(audit, std::to_string(user_id)));
+  });
+  return used;
+}
+
+Result<Done> MysqlStore::DeleteTwoFactor(int64_t user_id, const std::string& keep_session,
+                                         const AuditEntry& audit) {
+  std::optional<Refusal> refused;
+  pool_->Transact("delete two-factor", [&](Conn& c) {
+    auto& st = c.Prepare("DELETE FROM staff_two_factor WHERE user_id = ?");
+    Binder(st).Int(user_id);
+    if (st.executeUpdate() == 0) {
+      refused = Refuse("not_found", "no second factor is set up");
+      return;
+    }
+    auto& del = c.Prepare("DELETE FROM staff_recovery_codes WHERE user_id = ?");
+    Binder(del).Int(user_id);
+    del.executeUpdate();
+    DeleteOtherSessions(c, user_id, keep_session);
+    InsertAudit(c, WithEntityId(audit, std::to_string(user_id)));
+  });
+  if (refused) return *refused;
+  return Done{};
 }
 
 }  // namespace vikno

@@ -48,10 +48,11 @@ StaffUser ReadUser(const Statement& s) {
 }
 
 constexpr const char* kSessionColumns =
-    "token_hash, user_id, csrf_token, client_address, created_at, last_seen_at";
+    "token_hash, user_id, csrf_token, client_address, created_at, last_seen_at, stage";
 
 StaffSession ReadSession(const Statement& s) {
-  return StaffSession{s.Text(0), s.Int(1), s.Text(2), s.Text(3), s.Time(4), s.Time(5)};
+  return StaffSession{s.Text(0), s.Int(1),  s.Text(2), s.Text(3),
+                      s.Time(4), s.Time(5), s.Text(6)};
 }
 
 std::optional<StaffUser> FindUserOn(SqliteStore::Connection& c, int64_t id) {
@@ -172,13 +173,14 @@ void SqliteStore::CreateSession(const StaffSession& session, const std::string& 
   if (!replaces.empty())
     w.Prepare("DELETE FROM staff_sessions WHERE token_hash = ?").Bind(replaces).Run();
   w.Prepare(std::string("INSERT INTO staff_sessions (") + kSessionColumns +
-            ") VALUES (?, ?, ?, ?, ?, ?)")
+            ") VALUES (?, ?, ?, ?, ?, ?, ?)")
       .Bind(session.token_hash)
       .Bind(session.user_id)
       .Bind(session.csrf_token)
       .Bind(session.client_address)
       .Bind(session.created_at)
       .Bind(session.last_seen_at)
+      .Bind(session.stage)
       .Run();
   InsertAudit(w, WithEntityId(audit, session.user_id));
   tx.Commit();
@@ -276,6 +278,134 @@ void SqliteStore::SaveThrottles(const std::vector<LoginThrottle>& throttles,
 void SqliteStore::ClearThrottle(const std::string& key) {
   std::lock_guard lock(write_mutex_);
   writer_->Prepare("DELETE FROM login_throttle WHERE throttle_key = ?").Bind(key).Run();
+}
+
+// --- Second factor (B10) ---
+
+std::optional<StaffTwoFactor> SqliteStore::FindTwoFactor(int64_t user_id) {
+  ReadLease r = Read();
+  Statement s = r->Prepare(
+      "SELECT user_id, sealed_secret, enabled, last_step, created_at, enabled_at "
+      "FROM staff_two_factor WHERE user_id = ?");
+  s.Bind(user_id);
+  if (!s.Step()) return std::nullopt;
+  return StaffTwoFactor{s.Int(0), s.Text(1), s.Bool(2), s.Int(3), s.Time(4), s.OptTime(5)};
+}
+
+Result<Done> SqliteStore::BeginTwoFactor(int64_t user_id, const std::string& sealed_secret,
+                                         Timestamp at, const AuditEntry& audit) {
+  std::lock_guard lock(write_mutex_);
+  Connection& w = *writer_;
+  Transaction tx(w);
+  {
+    Statement enabled = w.Prepare("SELECT enabled FROM staff_two_factor WHERE user_id = ?");
+    enabled.Bind(user_id);
+    if (enabled.Step() && enabled.Bool(0))
+      return Refuse("already_enabled", "the second factor is already enabled");
+  }
+  w.Prepare(
+       "INSERT INTO staff_two_factor (user_id, sealed_secret, enabled, last_step, created_at) "
+       "VALUES (?, ?, 0, 0, ?) ON CONFLICT (user_id) DO UPDATE SET "
+       "sealed_secret = excluded.sealed_secret, created_at = excluded.created_at, last_step = 0")
+      .Bind(user_id)
+      .Bind(sealed_secret)
+      .Bind(at)
+      .Run();
+  InsertAudit(w, WithEntityId(audit, user_id));
+  tx.Commit();
+  return Done{};
+}
+
+Result<Done> SqliteStore::EnableTwoFactor(int64_t user_id, int64_t step,
+                                          const std::vector<std::string>& recovery_hashes,
+                                          const std::string& keep_session, Timestamp at,
+                                          const AuditEntry& audit) {
+  std::lock_guard lock(write_mutex_);
+  Connection& w = *writer_;
+  Transaction tx(w);
+  const int changed =
+      w.Prepare(
+           "UPDATE staff_two_factor SET enabled = 1, last_step = ?, enabled_at = ? "
+           "WHERE user_id = ? AND enabled = 0")
+          .Bind(step)
+          .Bind(at)
+          .Bind(user_id)
+          .Run();
+  if (changed == 0) return Refuse("not_pending", "no enrolment is waiting for its first code");
+  w.Prepare("DELETE FROM staff_recovery_codes WHERE user_id = ?").Bind(user_id).Run();
+  for (const auto& hash : recovery_hashes) {
+    w.Prepare("INSERT INTO staff_recovery_codes (user_id, code_hash) VALUES (?, ?)")
+        .Bind(user_id)
+        .Bind(hash)
+        .Run();
+  }
+  w.Prepare("DELETE FROM staff_sessions WHERE user_id = ? AND token_hash <> ?")
+      .Bind(user_id)
+      .Bind(keep_session)
+      .Run();
+  InsertAudit(w, WithEntityId(audit, user_id));
+  tx.Commit();
+  return Done{};
+}
+
+bool SqliteStore::UseTotpStep(int64_t user_id, int64_t step) {
+  std::lock_guard lock(write_mutex_);
+  return writer_
+             ->Prepare(
+                 "UPDATE staff_two_factor SET last_step = ? "
+                 "WHERE user_id = ? AND enabled = 1 AND last_step < ?")
+             .Bind(step)
+             .Bind(user_id)
+             .Bind(step)
+             .Run() == 1;
+}
+
+std::vector<RecoveryCode> SqliteStore::ListRecoveryCodes(int64_t user_id) {
+  ReadLease r = Read();
+  Statement s = r->Prepare(
+      "SELECT id, code_hash FROM staff_recovery_codes WHERE user_id = ? AND used_at IS NULL "
+      "ORDER BY id");
+  s.Bind(user_id);
+  std::vector<RecoveryCode> out;
+  while (s.Step()) out.push_back(RecoveryCode{s.Int(0), s.Text(1)});
+  return out;
+}
+
+bool SqliteStore::UseRecoveryCode(int64_t user_id, int64_t code_id, Timestamp at,
+                                  const AuditEntry& audit) {
+  std::lock_guard lock(write_mutex_);
+  Connection& w = *writer_;
+  Transaction tx(w);
+  const int changed =
+      w.Prepare(
+           "UPDATE staff_recovery_codes SET used_at = ? "
+           "WHERE id = ? AND user_id = ? AND used_at IS NULL")
+          .Bind(at)
+          .Bind(code_id)
+          .Bind(user_id)
+          .Run();
+  if (changed == 0) return false;
+  InsertAudit(w, WithEntityId(audit, user_id));
+  tx.Commit();
+  return true;
+}
+
+Result<Done> SqliteStore::DeleteTwoFactor(int64_t user_id, const std::string& keep_session,
+                                          const AuditEntry& audit) {
+  std::lock_guard lock(write_mutex_);
+  Connection& w = *writer_;
+  Transaction tx(w);
+  const int changed =
+      w.Prepare("DELETE FROM staff_two_factor WHERE user_id = ?").Bind(user_id).Run();
+  if (changed == 0) return Refuse("not_found", "no second factor is set up");
+  w.Prepare("DELETE FROM staff_recovery_codes WHERE user_id = ?").Bind(user_id).Run();
+  w.Prepare("DELETE FROM staff_sessions WHERE user_id = ? AND token_hash <> ?")
+      .Bind(user_id)
+      .Bind(keep_session)
+      .Run();
+  InsertAudit(w, WithEntityId(audit, user_id));
+  tx.Commit();
+  return Done{};
 }
 
 }  // namespace vikno

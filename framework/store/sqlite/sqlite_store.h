@@ -133,6 +133,19 @@ class SqliteStore final : public Store {
   void SaveThrottles(const std::vector<LoginThrottle>& throttles,
                      const std::vector<AuditEntry>& audit) override;
   void ClearThrottle(const std::string& key) override;
+  std::optional<StaffTwoFactor> FindTwoFactor(int64_t user_id) override;
+  Result<Done> BeginTwoFactor(int64_t user_id, const std::string& sealed_secret, Timestamp at,
+                              const AuditEntry& audit) override;
+  Result<Done> EnableTwoFactor(int64_t user_id, int64_t step,
+                               const std::vector<std::string>& recovery_hashes,
+                               const std::string& keep_session, Timestamp at,
+                               const AuditEntry& audit) override;
+  bool UseTotpStep(int64_t user_id, int64_t step) override;
+  std::vector<RecoveryCode> ListRecoveryCodes(int64_t user_id) override;
+  bool UseRecoveryCode(int64_t user_id, int64_t code_id, Timestamp at,
+                       const AuditEntry& audit) override;
+  Result<Done> DeleteTwoFactor(int64_t user_id, const std::string& keep_session,
+                               const AuditEntry& audit) override;
 
   // cabinet_store.h
   void SaveCabinetCode(const CabinetCode& code) override;
