@@ -87,7 +87,10 @@ class TelegramChannel final : public sdk::Channel {
   enum class Handled { kDelivered, kDuplicate, kIgnored, kRetryLater };
 
   sdk::WebhookResponse OnWebhook(const sdk::WebhookRequest& request);
-  Handled HandleUpdate(ParsedUpdate update);
+  // `answer` is where a callback query's answer goes: null to call
+  // answerCallbackQuery now (polling), or a string that receives the
+  // query's id for the webhook's own response to carry (webhook mode).
+  Handled HandleUpdate(ParsedUpdate update, std::string* answer = nullptr);
   void AnswerCallback(const std::string& callback_query_id);
   void PollLoop();
   void SetWebhookLoop(const std::string& url);

@@ -3,6 +3,7 @@
 // telegram-test-api emulator cannot do: the webhook secret header, 429 with
 // retry_after, getFile downloads, offset confirmation, error bodies.
 #include <gmock/gmock.h>
+#include <Poco/JSON/Parser.h>
 #include <gtest/gtest.h>
 
 #include "fake_bot_api.h"
@@ -136,21 +137,40 @@ TEST_F(TelegramFakeApiTest, UpdateTheHostRefusedIsAnsweredWith503AndTakenWhenRes
   EXPECT_EQ(host_.delivered_count(), 1u);
 }
 
-TEST_F(TelegramFakeApiTest, WebhookCallbackIsDeliveredAndAnswered) {
+// The press is answered in the webhook's own response (the Bot API performs
+// the method it names), not by a second request from the webhook thread.
+TEST_F(TelegramFakeApiTest, WebhookCallbackIsDeliveredAndAnsweredInTheResponse) {
   StartWebhook();
-  EXPECT_EQ(Post(R"({"update_id":20,"callback_query":{"id":"cbq-1","from":{"id":42,)"
-                 R"("first_name":"Олена","is_bot":false},"chat_instance":"1",)"
-                 R"("message":{"message_id":3,"chat":{"id":-1001234567890,"type":"supergroup"},)"
-                 R"("date":1},"data":"topic:zhkh"}})")
-                .status,
-            200);
+  const HttpAnswer a =
+      Post(R"({"update_id":20,"callback_query":{"id":"cbq-1","from":{"id":42,)"
+           R"("first_name":"Олена","is_bot":false},"chat_instance":"1",)"
+           R"("message":{"message_id":3,"chat":{"id":-1001234567890,"type":"supergroup"},)"
+           R"("date":1},"data":"topic:zhkh"}})");
+  ASSERT_EQ(a.status, 200) << a.body;
   ASSERT_EQ(host_.delivered_count(), 1u);
   EXPECT_EQ(*host_.delivered()[0].button, "topic:zhkh");
   EXPECT_EQ(host_.delivered()[0].chat_id, "-1001234567890");  // beyond 32 bits
   EXPECT_EQ(host_.delivered()[0].sender_id, "42");
-  auto answers = api_.calls("answerCallbackQuery");
-  ASSERT_EQ(answers.size(), 1u);
-  EXPECT_EQ(answers[0].params->getValue<std::string>("callback_query_id"), "cbq-1");
+  EXPECT_EQ(a.content_type.rfind("application/json", 0), 0u) << a.content_type;
+  auto answer = Poco::JSON::Parser().parse(a.body).extract<Poco::JSON::Object::Ptr>();
+  EXPECT_EQ(answer->getValue<std::string>("method"), "answerCallbackQuery");
+  EXPECT_EQ(answer->getValue<std::string>("callback_query_id"), "cbq-1");
+  EXPECT_TRUE(api_.calls("answerCallbackQuery").empty());
+  // A press the host could not take yet is not answered (503: Telegram
+  // sends it again, and that delivery is answered).
+  host_.set_refuse(true);
+  const HttpAnswer refused =
+      Post(R"({"update_id":21,"callback_query":{"id":"cbq-2","from":{"id":42,)"
+           R"("first_name":"Олена","is_bot":false},"chat_instance":"1",)"
+           R"("message":{"message_id":3,"chat":{"id":42,"type":"private"},)"
+           R"("date":1},"data":"yes"}})");
+  EXPECT_EQ(refused.status, 503);
+  EXPECT_EQ(refused.body.find("answerCallbackQuery"), std::string::npos);
+  // A plain message is answered with a plain "ok": nothing to perform.
+  host_.set_refuse(false);
+  const HttpAnswer text = Post(TextUpdate(22, "Привіт"));
+  EXPECT_EQ(text.status, 200);
+  EXPECT_EQ(text.body.find("method"), std::string::npos);
 }
 
 TEST_F(TelegramFakeApiTest, PollingConfirmsWithOffsetAndFetchesTheLargestPhoto) {
