@@ -488,7 +488,7 @@ void ReadReports(const Source& src, const MapReader& top, Config* c) {
   const MapReader m = top.Map(
       "reports", {"schedule", "at", "time_zone", "daily_to", "weekly_to", "monthly_to",
                   "min_appeals", "max_overdue_percent", "max_returned_percent", "dir",
-                  "link_secret", "areas"});
+                  "link_secret", "link_days", "areas"});
   reports::ReportSettings& r = c->reports;
   if (m.Has("schedule")) {
     std::string v;
@@ -520,6 +520,7 @@ void ReadReports(const Source& src, const MapReader& top, Config* c) {
   if (!r.link_secret.empty() && r.link_secret.size() < 16)
     src.Fail(m.ValueLine("link_secret"), m.Path("link_secret"),
              "must be at least 16 characters (it signs download links)");
+  m.Int("link_days", &r.link_days, 1, 366);
   if (!m.Has("areas")) return;
   const YAML::Node list = m.Node("areas");
   const int list_line = m.ValueLine("areas");

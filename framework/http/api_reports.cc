@@ -348,21 +348,32 @@ Reply BuildReport(const ApiDeps& deps, Call& call) {
 
 // A stored scheduled workbook by the signed link of its e-mail (R21): no
 // session (the mail is read anywhere), so the name must carry a valid
-// HMAC of the configured secret, compared in constant time, and be a plain
-// file name of the reports folder.
+// HMAC of the configured secret over the name and the link's expiry,
+// compared in constant time, and be a plain file name of the reports
+// folder. A valid link past its expiry gets 410 and says so: the reader
+// learns to open the panel instead of guessing at a broken address.
 Reply StoredFile(const ApiDeps& deps, Call& call) {
   auto& service = Service(deps);
   const std::string name = call.Param("name");
   const std::string secret = service.settings().link_secret;
-  std::string sig;
-  for (const auto& [n, v] : call.query())
+  std::string sig, exp;
+  for (const auto& [n, v] : call.query()) {
     if (n == "sig") sig = v;
+    if (n == "exp") exp = v;
+  }
   bool plain = !name.empty() && name.size() < 200 && name.ends_with(".xlsx") && name[0] != '.';
   for (unsigned char c : name) plain = plain && ((c < 0x80 && std::isalnum(c)) || c == '-' || c == '.');
-  const std::string want = plain && !secret.empty() ? reports::SignFile(secret, name) : "";
+  bool exp_ok = !exp.empty() && exp.size() <= 12;
+  for (unsigned char c : exp) exp_ok = exp_ok && std::isdigit(c);
+  const int64_t expires = exp_ok ? std::stoll(exp) : 0;
+  const std::string want =
+      plain && exp_ok && !secret.empty() ? reports::SignFile(secret, name, expires) : "";
   unsigned diff = want.size() == sig.size() && !want.empty() ? 0 : 1;
   for (size_t i = 0; i < want.size() && i < sig.size(); ++i) diff |= want[i] ^ sig[i];
   if (diff != 0) throw HttpError(404, "not_found", "no such report file");
+  if (ToUnix(deps.clock->Now()) >= expires)
+    throw HttpError(410, "link_expired",
+                    "this download link has expired; the report is in the panel's Reports page");
   const std::filesystem::path path = std::filesystem::path(service.settings().dir) / name;
   if (!std::filesystem::is_regular_file(path))
     throw HttpError(404, "not_found", "no such report file");

@@ -113,7 +113,10 @@ ScheduledPeriod Previous(const ScheduledPeriod& p, const std::string& time_zone)
   return {p.kind, ToSys(z, before), p.from};
 }
 
-std::string SignFile(const std::string& secret, const std::string& file) {
+std::string SignFile(const std::string& secret, const std::string& file, int64_t expires) {
+  // The expiry is signed with the name, so it cannot be moved; "\n" cannot
+  // occur in a report file name, so no other name/expiry pair signs alike.
+  const std::string message = file + "\n" + std::to_string(expires);
   // HMAC-SHA256 (RFC 2104) over Poco's SHA-256; this Poco's HMACEngine
   // cannot take SHA2Engine (it lacks the block size constants).
   constexpr size_t kBlock = 64;
@@ -132,12 +135,16 @@ std::string SignFile(const std::string& secret, const std::string& file) {
   }
   Poco::SHA2Engine in(Poco::SHA2Engine::SHA_256);
   in.update(inner);
-  in.update(file);
+  in.update(message);
   const auto inner_digest = in.digest();
   Poco::SHA2Engine out(Poco::SHA2Engine::SHA_256);
   out.update(outer);
   out.update(inner_digest.data(), static_cast<unsigned>(inner_digest.size()));
   return Poco::DigestEngine::digestToHex(out.digest());
+}
+
+std::string SignedQuery(const std::string& secret, const std::string& file, int64_t expires) {
+  return "exp=" + std::to_string(expires) + "&sig=" + SignFile(secret, file, expires);
 }
 
 ReportScheduler::ReportScheduler(Store& store, ReportService& service, const Messages& messages,
@@ -227,8 +234,14 @@ void ReportScheduler::Mail(const ScheduledPeriod& p, const std::string& recipien
   const auto* z = Zone(options_.time_zone);
   const auto& secret = service_.settings().link_secret;
   std::string link;
-  if (!secret.empty() && !options_.public_url.empty())
-    link = options_.public_url + "/reports/files/" + file + "?sig=" + SignFile(secret, file);
+  if (!secret.empty() && !options_.public_url.empty()) {
+    const Timestamp expires =
+        clock_.Now() + std::chrono::days(service_.settings().link_days);
+    link = messages_.Get("reports.mail.link_until",
+                         {{"link", options_.public_url + "/reports/files/" + file + "?" +
+                                       SignedQuery(secret, file, ToUnix(expires))},
+                          {"date", Day(z, expires)}});
+  }
   const Section& first = report.sections.front();
   Poco::JSON::Object params;
   params.set("title", messages_.Get("reports.kind." + p.kind));

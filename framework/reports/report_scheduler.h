@@ -46,8 +46,11 @@ ScheduledPeriod LatestDue(const std::string& kind, Timestamp now, const std::str
 // The period before `p`.
 ScheduledPeriod Previous(const ScheduledPeriod& p, const std::string& time_zone);
 
-// The signature of a download link (hex HMAC-SHA256 of the file name).
-std::string SignFile(const std::string& secret, const std::string& file);
+// The signature of a download link that works until `expires` (hex
+// HMAC-SHA256 of the file name and the expiry's Unix time), and the link's
+// query string "exp=<unix>&sig=<hex>".
+std::string SignFile(const std::string& secret, const std::string& file, int64_t expires);
+std::string SignedQuery(const std::string& secret, const std::string& file, int64_t expires);
 
 class ReportScheduler {
  public:

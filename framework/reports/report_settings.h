@@ -45,6 +45,9 @@ struct ReportSettings {
   // are not signed, so no link is sent, only the figures).
   std::string dir = "reports";
   std::string link_secret;
+  // How long a mailed download link works: a forwarded or leaked mail stops
+  // opening the city's figures after this (the panel keeps them).
+  int link_days = 30;
 };
 
 }  // namespace vikno::reports

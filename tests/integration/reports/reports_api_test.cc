@@ -415,6 +415,20 @@ TEST_F(ReportsApiTest, ScheduledReportsRunOncePerPeriodAcrossARestart) {
   const auto mail = store_->FindOutboxByKey(key);
   ASSERT_TRUE(mail.has_value()) << key;
   EXPECT_EQ(mail->channel, "email");
+  // The mailed link is signed with its expiry, 30 days on, and says so.
+  std::string mailed_link;
+  {
+    Poco::JSON::Parser parser;
+    const auto params = parser.parse(mail->params).extract<Poco::JSON::Object::Ptr>();
+    mailed_link = params->getValue<std::string>("link");
+  }
+  const auto expires = ToUnix(clock_.Now() + std::chrono::days(30));
+  EXPECT_NE(mailed_link.find("?exp=" + std::to_string(expires) + "&sig="), std::string::npos)
+      << mailed_link;
+  EXPECT_NE(mailed_link.find("(посилання дійсне до 2026-04-03)"), std::string::npos) << mailed_link;
+  const std::string mailed_path =
+      mailed_link.substr(std::string("https://city.example").size(),
+                         mailed_link.find(' ') - std::string("https://city.example").size());
   // The monthly went to the water deputy too (their own copy).
   EXPECT_TRUE(store_->FindOutboxByKey("report:monthly:" + std::to_string(ToUnix(At("2026-01-31T22:00:00Z"))) +
                                       ":deputy-a@city.example"));
@@ -440,18 +454,34 @@ TEST_F(ReportsApiTest, ScheduledReportsRunOncePerPeriodAcrossARestart) {
   EXPECT_EQ(scheduler->RunDue(), 3);  // 05.03, 06.03, 07.03
   EXPECT_EQ(store_->ListReportRuns("daily", 10).size(), 5u);
 
-  // The e-mail's signed link downloads the stored workbook; a forged one is 404.
+  // The e-mail's signed link downloads the stored workbook until it expires;
+  // a forged one, or one whose expiry was moved, is 404.
+  const auto mailed = Request(port_, "GET", mailed_path);
+  EXPECT_EQ(mailed.status, 200) << mailed_path;
   const std::string file = store_->ListReportRuns("daily", 1).front().file;
-  const auto ok = Request(port_, "GET", "/reports/files/" + file + "?sig=" +
-                                            reports::SignFile(settings_.link_secret, file));
+  const int64_t until = ToUnix(clock_.Now() + std::chrono::days(3));
+  const auto ok = Request(port_, "GET", "/reports/files/" + file + "?" +
+                                            reports::SignedQuery(settings_.link_secret, file, until));
   EXPECT_EQ(ok.status, 200);
   EXPECT_EQ(Rows(Workbook(ok), 0)->getArray(0)->getElement<std::string>(1), "Виконавець");
-  EXPECT_EQ(Request(port_, "GET", "/reports/files/" + file + "?sig=00").status, 404);
-  EXPECT_EQ(Request(port_, "GET", "/reports/files/" + file).status, 404);
-  EXPECT_EQ(Request(port_, "GET", "/reports/files/..%2Fvikno.sqlite?sig=" +
-                                      reports::SignFile(settings_.link_secret, "../vikno.sqlite"))
+  EXPECT_EQ(Request(port_, "GET", "/reports/files/" + file + "?exp=" + std::to_string(until) +
+                                      "&sig=00")
                 .status,
             404);
+  EXPECT_EQ(Request(port_, "GET", "/reports/files/" + file + "?exp=" + std::to_string(until + 86400) +
+                                      "&sig=" + reports::SignFile(settings_.link_secret, file, until))
+                .status,
+            404);
+  EXPECT_EQ(Request(port_, "GET", "/reports/files/" + file).status, 404);
+  EXPECT_EQ(Request(port_, "GET", "/reports/files/..%2Fvikno.sqlite?" +
+                                      reports::SignedQuery(settings_.link_secret, "../vikno.sqlite", until))
+                .status,
+            404);
+  clock_.Set(FromUnix(until));
+  const auto expired = Request(port_, "GET", "/reports/files/" + file + "?" +
+                                                 reports::SignedQuery(settings_.link_secret, file, until));
+  EXPECT_EQ(expired.status, 410);
+  EXPECT_NE(expired.body.find("link_expired"), std::string::npos) << expired.body;
   EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(settings_.dir) / file));
 }
 
