@@ -214,10 +214,12 @@ class Machine {
       case Command::Kind::kCreateAppeal:
         if (out.ok) {
           s_.draft = AppealDraft{};
-          Say("appeal.registered", {{"number", out.appeal_number}});
-          // R6: one conversation, several problems; each is its own appeal.
+          // The number (R5) and "another problem?" (R6: one conversation,
+          // several problems; each is its own appeal) in ONE message: one
+          // outbox row and one send per appeal fewer (issue 4's intake rate).
           s_.stage = Stage::kMenu;
-          Reply& r = Say("bot.report.another");
+          Reply& r = Say("appeal.registered", {{"number", out.appeal_number}});
+          Append(r, "bot.report.another");
           Offer(r, {Button("bot.report.another_button", kReport),
                     Button("bot.menu.back_to_menu", kMenu)});
         } else {

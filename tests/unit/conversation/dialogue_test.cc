@@ -285,9 +285,12 @@ TEST_F(DialogueTest, ReportAProblemThroughTheCategoryTree) {
   EXPECT_DOUBLE_EQ(create.draft.location->lat, 50.91);
   // R5: the number at once; R6: another problem?
   r = Done(create, CommandOutcome{true, "", "SU-2026-000123", "", ""});
-  ASSERT_TRUE(HasKey(r, "appeal.registered"));
+  ASSERT_EQ(r.replies.size(), 1u) << Keys(r);  // the number and "another?" in one message
+  EXPECT_EQ(r.replies[0].keys.front(), "appeal.registered");
   EXPECT_NE(r.replies[0].text.find("SU-2026-000123"), std::string::npos);
   EXPECT_TRUE(HasKey(r, "bot.report.another"));
+  ASSERT_EQ(r.replies[0].buttons.size(), 2u);
+  EXPECT_EQ(r.replies[0].buttons[0].payload, "m:report");
   EXPECT_TRUE(state_.draft.description.empty());
   // A second problem in the same conversation: a new draft, a new appeal.
   r = Type("1");  // "Повідомити ще про проблему"
