@@ -350,19 +350,8 @@ Result<Cabinet::SignedIn> Cabinet::SignInWithPassword(std::string_view text,
   // An unknown login takes as long as a wrong password (no enumeration).
   const bool ok = http::VerifyPassword(password, has ? account->password_hash : dummy_hash_) && has;
   if (!ok) {
-    LoginThrottle t = throttle.value_or(LoginThrottle{key, 0, now, std::nullopt});
-    t.failures += 1;
-    t.last_failure_at = now;
-    t.blocked_until.reset();
-    std::vector<AuditEntry> audit;
-    if (t.failures >= config_.password_free_failures) {
-      t.blocked_until = now + minutes(config_.password_lockout_minutes);
-      t.failures = 0;
-      if (account)
-        audit.push_back(CabinetAudit(ResidentActor(*account, client_address), now, account->id,
-                                     "lockout"));
-    }
-    store_.SaveThrottles({t}, audit);
+    CountWrongPassword(key, throttle, account ? &*account : nullptr,
+                       account ? ResidentActor(*account, client_address) : Actor{}, now);
     return Refuse("bad_credentials", "the login or password is wrong");
   }
   if (throttle) store_.ClearThrottle(key);
@@ -418,11 +407,37 @@ void Cabinet::SignOut(const Current& current) {
                                            "sign_out"));
 }
 
+void Cabinet::CountWrongPassword(const std::string& key, const std::optional<LoginThrottle>& before,
+                                 const CabinetAccount* account, const Actor& actor, Timestamp now) {
+  LoginThrottle t = before.value_or(LoginThrottle{key, 0, now, std::nullopt});
+  t.failures += 1;
+  t.last_failure_at = now;
+  t.blocked_until.reset();
+  std::vector<AuditEntry> audit;
+  if (t.failures >= config_.password_free_failures) {
+    t.blocked_until = now + minutes(config_.password_lockout_minutes);
+    t.failures = 0;
+    if (account) audit.push_back(CabinetAudit(actor, now, account->id, "lockout"));
+  }
+  store_.SaveThrottles({t}, audit);
+}
+
 Result<Done> Cabinet::ChangePassword(const Current& current, const std::string& current_password,
                                      const std::string& password) {
-  if (!current.account.password_hash.empty() &&
-      !http::VerifyPassword(current_password, current.account.password_hash))
-    return Refuse("bad_credentials", "the current password is wrong");
+  if (!current.account.password_hash.empty()) {
+    // The same throttle as signing in with this login: whoever holds the
+    // session gets no more guesses at the password than a stranger.
+    const std::string key = "cabinet-login:" + current.account.login;
+    const Timestamp now = clock_.Now();
+    auto throttle = store_.FindThrottle(key);
+    if (throttle && throttle->blocked_until && *throttle->blocked_until > now)
+      return Refuse("throttled", "too many wrong passwords; try later");
+    if (!http::VerifyPassword(current_password, current.account.password_hash)) {
+      CountWrongPassword(key, throttle, &current.account, current.actor, now);
+      return Refuse("bad_credentials", "the current password is wrong");
+    }
+    if (throttle) store_.ClearThrottle(key);
+  }
   if (auto problem = http::PasswordProblem(password, current.account.login))
     return Refuse("weak_password", *problem);
   return store_.SetCabinetPassword(

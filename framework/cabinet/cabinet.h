@@ -154,7 +154,9 @@ class Cabinet {
   Result<Current> Resolve(const std::string& token, const std::string& client_address);
   void SignOut(const Current& current);
   // `current_password` is required when the account has one. Refusals:
-  // "bad_credentials", "weak_password". Other sessions end.
+  // "bad_credentials", "weak_password", "throttled" (wrong current passwords
+  // count toward the login's sign-in lockout: a stolen session must not be
+  // a way to guess the password). Other sessions end.
   Result<Done> ChangePassword(const Current& current, const std::string& current_password,
                               const std::string& password);
 
@@ -210,6 +212,11 @@ class Cabinet {
   // "ok" when `code` matches the login's live code; spends nothing.
   Result<Done> CheckCode(const std::string& login, const std::string& code);
   void BindLogin(const std::string& resident_id, const CabinetLogin& login);
+  // Records a wrong password against the login's throttle `key` and locks
+  // the login for config_.password_lockout_minutes after
+  // config_.password_free_failures of them (audited on the account).
+  void CountWrongPassword(const std::string& key, const std::optional<LoginThrottle>& before,
+                          const CabinetAccount* account, const Actor& actor, Timestamp now);
   std::string ChannelFor(const std::string& kind) const;
   http::Argon2Params Params() const { return argon2_; }
 

@@ -546,5 +546,37 @@ TEST_F(CabinetApiTest, PasswordSignInResetAndErase) {
   EXPECT_TRUE(store_.FindAppeal(id));
 }
 
+// A session alone (say, a cookie left on a shared computer) must not be a
+// way to guess the password: wrong "current" passwords count toward the
+// login's lock-out like wrong sign-ins, and while it holds even the right
+// one is refused.
+TEST_F(CabinetApiTest, WrongCurrentPasswordsLockTheLoginLikeSignIns) {
+  Browser b = SignUp("taras@example.com");
+  ASSERT_EQ(Change("PUT", "/api/v1/cabinet/password",
+                   Json({{"password", "кобзар-тарас-1814"}}), b).status, 204);
+  for (int i = 0; i < 4; ++i) {
+    auto wrong = Change("PUT", "/api/v1/cabinet/password",
+                        Json({{"current", "guess-" + std::to_string(i)},
+                              {"password", "нове-довге-гасло-2026"}}), b);
+    ASSERT_EQ(wrong.Code(), "bad_credentials") << i;
+  }
+  // The fifth wrong guess may come through sign-in: one count per login.
+  auto fifth = Send("POST", "/api/v1/cabinet/session",
+                    Json({{"login", "taras@example.com"}, {"password", "guess-4"}}), nullptr,
+                    {{"Origin", Origin()}});
+  EXPECT_EQ(fifth.status, 401);
+  auto locked = Change("PUT", "/api/v1/cabinet/password",
+                       Json({{"current", "кобзар-тарас-1814"}, {"password", "нове-довге-гасло-2026"}}),
+                       b);
+  EXPECT_EQ(locked.status, 429);
+  EXPECT_EQ(locked.Code(), "throttled");
+  // Nothing changed: the old password still signs in once the lock is over.
+  clock_.Advance(std::chrono::minutes(16));
+  auto in = Send("POST", "/api/v1/cabinet/session",
+                 Json({{"login", "taras@example.com"}, {"password", "кобзар-тарас-1814"}}), nullptr,
+                 {{"Origin", Origin()}});
+  EXPECT_EQ(in.status, 200) << in.body;
+}
+
 }  // namespace
 }  // namespace vikno::testing
