@@ -201,6 +201,33 @@ Result<Event> EventService::Delete(const Actor& actor, int64_t id) {
   if (!old || old->deleted_at) return Refuse("not_found", "no such event");
   if (auto may = MayManage(actor, old->executor_id); !may) return may.refusal();
   const Timestamp now = clock_.Now();
+  // Residents who were told of works that will not happen are told so
+  // (R23): whoever already has a notice, unless the works are over. Queued
+  // before the delete, in a batch of their own that the delete's cancelling
+  // of held notices leaves alone: a crash in between leaves the event in
+  // place, and deleting it again queues nothing twice (keyed per binding).
+  if (!old->end_announced_at && !(old->ends_at && *old->ends_at <= now)) {
+    const Timestamp at = window_.NextOpen(now);
+    const std::string json =
+        ParamsJson({{"reason", old->reason},
+                    {"addresses", AddressList(*old, options_.whole_street_label)},
+                    {"starts", window_.Format(old->starts_at)}});
+    for (const auto& [binding, resident] : Told(id)) {
+      OutboxMessage m;
+      m.idempotency_key = EventCancelBatchId(id) + ":" + binding.first + ":" + binding.second;
+      m.channel = binding.first;
+      m.address = binding.second;
+      m.recipient_kind = "resident";
+      m.recipient_id = resident;
+      m.text_key = "events.notice.cancelled";
+      m.params = json;
+      m.batch_id = EventCancelBatchId(id);
+      m.priority = old->kind == EventKind::kEmergency ? 0 : 1;
+      m.next_attempt_at = at;
+      m.created_at = m.updated_at = now;
+      store_.EnqueueOutbox(m);
+    }
+  }
   // Soft: the audit (R33) keeps what was announced; held notices are
   // cancelled by the store in the same transaction.
   return store_.DeleteEvent(id, actor.id, now,
@@ -266,6 +293,24 @@ Result<EventPage> EventService::List(const Actor& actor, EventQuery query) {
   return store_.ListEvents(query);
 }
 
+std::map<std::pair<std::string, std::string>, std::string> EventService::Told(
+    int64_t event_id) const {
+  std::map<std::pair<std::string, std::string>, std::string> told;
+  OutboxQuery q;
+  q.batch_id = EventBatchId(event_id);
+  q.limit = 1000;
+  for (;;) {
+    std::vector<OutboxMessage> rows = store_.ListOutbox(q);
+    for (const auto& m : rows)
+      if ((m.state == OutboxState::kSent || m.state == OutboxState::kSending) &&
+          m.text_key != "events.notice.ended")
+        told[{m.channel, m.address}] = m.recipient_id;
+    if (rows.size() < static_cast<size_t>(q.limit)) break;
+    q.after_id = rows.back().id;
+  }
+  return told;
+}
+
 NoticeReport EventService::NotifyNew(const Event& event, Timestamp now) {
   NoticeReport report;
   const Timestamp at = window_.NextOpen(now);
@@ -302,22 +347,7 @@ NoticeReport EventService::NotifyChange(const Event& event, Timestamp now) {
   // Who already has a notice of this event on which binding: they get the
   // correction; a notice still held (window closed) is replaced by the new
   // revision's full notice, so each resident reads one message either way.
-  std::set<std::pair<std::string, std::string>> told;  // (channel, chat)
-  std::map<std::pair<std::string, std::string>, std::string> told_resident;
-  OutboxQuery q;
-  q.batch_id = EventBatchId(event.id);
-  q.limit = 1000;
-  for (;;) {
-    std::vector<OutboxMessage> rows = store_.ListOutbox(q);
-    for (const auto& m : rows) {
-      if (m.state == OutboxState::kSent || m.state == OutboxState::kSending) {
-        told.insert({m.channel, m.address});
-        told_resident[{m.channel, m.address}] = m.recipient_id;
-      }
-    }
-    if (rows.size() < static_cast<size_t>(q.limit)) break;
-    q.after_id = rows.back().id;
-  }
+  const auto told_resident = Told(event.id);
   NoticeReport report;
   report.cancelled = store_.CancelQueuedEventNotices(event.id, "superseded by revision " +
                                                                    std::to_string(event.revision),
@@ -347,7 +377,7 @@ NoticeReport EventService::NotifyChange(const Event& event, Timestamp now) {
     m.address = binding.second;
     m.recipient_kind = "resident";
     m.recipient_id = resident;
-    m.text_key = told.count(binding) ? "events.notice.correction" : fresh;
+    m.text_key = told_resident.count(binding) ? "events.notice.correction" : fresh;
     m.params = json;
     m.batch_id = EventBatchId(event.id);
     m.priority = event.kind == EventKind::kEmergency ? 0 : 1;
@@ -361,19 +391,7 @@ NoticeReport EventService::NotifyChange(const Event& event, Timestamp now) {
 int64_t EventService::AnnounceEnd(const Event& event, Timestamp now) {
   // Only those who were told of the works hear of their end; a notice still
   // held is dropped (the works are over before it could be read).
-  std::map<std::pair<std::string, std::string>, std::string> told;
-  OutboxQuery q;
-  q.batch_id = EventBatchId(event.id);
-  q.limit = 1000;
-  for (;;) {
-    std::vector<OutboxMessage> rows = store_.ListOutbox(q);
-    for (const auto& m : rows)
-      if ((m.state == OutboxState::kSent || m.state == OutboxState::kSending) &&
-          m.text_key != "events.notice.ended")
-        told[{m.channel, m.address}] = m.recipient_id;
-    if (rows.size() < static_cast<size_t>(q.limit)) break;
-    q.after_id = rows.back().id;
-  }
+  const auto told = Told(event.id);
   store_.CancelQueuedEventNotices(event.id, "the works ended before the notice window", now);
   const Timestamp at = window_.NextOpen(now);
   const std::string json =

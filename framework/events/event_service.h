@@ -27,6 +27,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -123,6 +124,9 @@ class EventService {
   Result<Event> Build(const EventDraft& draft) const;
   std::optional<Refusal> CheckLead(const Actor& actor, const EventDraft& draft,
                                    Timestamp now) const;
+  // The bindings (channel, chat) that have had a notice of the event other
+  // than its end, with their residents.
+  std::map<std::pair<std::string, std::string>, std::string> Told(int64_t event_id) const;
   NoticeReport NotifyNew(const Event& event, Timestamp now);
   NoticeReport NotifyChange(const Event& event, Timestamp now);
   int64_t AnnounceEnd(const Event& event, Timestamp now);

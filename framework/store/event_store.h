@@ -24,6 +24,12 @@
 namespace vikno {
 
 inline std::string EventBatchId(int64_t event_id) { return "event:" + std::to_string(event_id); }
+// The batch of "the works will not happen" notices of a deleted event: apart
+// from EventBatchId so deleting (which fails the event batch's held rows)
+// leaves them queued.
+inline std::string EventCancelBatchId(int64_t event_id) {
+  return EventBatchId(event_id) + ":cancelled";
+}
 
 // The filters of the events page and its Excel export (000 §6.5.1).
 struct EventQuery {

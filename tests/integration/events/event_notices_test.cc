@@ -408,6 +408,43 @@ TEST_F(EventNoticesTest, DeletingAnEventCancelsItsHeldNotices) {
   EXPECT_EQ(service.Get(Admin(), created->event.id).refusal().code, "not_found");
 }
 
+// Residents told of works that will not happen are told so, once each; the
+// ones whose notice was still held hear nothing (see the test above), and
+// deleting works that are already over tells no one.
+TEST_F(EventNoticesTest, DeletingAnnouncedWorksTellsThoseWhoWereToldThatTheyAreCancelled) {
+  clock_.Set(Kyiv(9));
+  EventService service(store_, clock_, Options());
+  auto created = service.Create(Admin(), Draft(EventKind::kEmergency, Kyiv(9), Kyiv(18)));
+  ASSERT_TRUE(created) << created.refusal().message;
+  StartSender();
+  ASSERT_TRUE(WaitFor([&] { return Delivered().size() >= 3; }));
+  clock_.Set(Kyiv(10));
+  ASSERT_TRUE(service.Delete(Moderator("vodokanal"), created->event.id));
+  ASSERT_TRUE(WaitFor([&] { return Delivered().size() >= 6; }));
+  EXPECT_EQ(service.Delete(Admin(), created->event.id).refusal().code, "not_found");
+  std::this_thread::sleep_for(300ms);  // and nothing more comes
+  std::multiset<std::string> twice;
+  for (const auto& b : kSubscribed) twice.insert({b, b});
+  EXPECT_EQ(Delivered(), twice);
+  int cancelled = 0;
+  for (const std::string& text : Texts()) {
+    if (text.find("Роботи скасовано: Пошкодження водогону") == std::string::npos) continue;
+    ++cancelled;
+    EXPECT_NE(text.find("вулиця Соборна, 12"), std::string::npos) << text;
+    EXPECT_EQ(text.find('{'), std::string::npos) << "a placeholder left unfilled: " << text;
+  }
+  EXPECT_EQ(cancelled, 3);
+
+  // Works already over: deleting them is housekeeping, not news.
+  auto past = service.Create(Admin(), Draft(EventKind::kEmergency, Kyiv(10), Kyiv(11)));
+  ASSERT_TRUE(past);
+  ASSERT_TRUE(WaitFor([&] { return Delivered().size() >= 9; }));
+  clock_.Set(Kyiv(12));
+  ASSERT_TRUE(service.Delete(Admin(), past->event.id));
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(Delivered().size(), 9u);
+}
+
 TEST_F(EventNoticesTest, AModeratorCannotCreateEditOrDeleteAnotherServicesEvent) {
   EventService service(store_, clock_, Options());
   auto foreign = service.Create(Moderator("teplo"),
