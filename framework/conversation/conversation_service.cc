@@ -167,31 +167,38 @@ Context ConversationService::BuildContext(const Resident& resident) {
     }
     return out;
   };
-  std::map<std::string, std::string> executor_names;
-  for (auto& e : store_.ListExecutors()) {
-    executor_names[e.id] = e.name;
-    if (e.active) c.directory.push_back(std::move(e));
-  }
-  const Timestamp now = clock_.Now();
+  c.load_directory = [this] {
+    std::vector<Executor> out;
+    for (auto& e : store_.ListExecutors())
+      if (e.active) out.push_back(std::move(e));
+    return out;
+  };
   if (!c.addresses.empty()) {
-    for (const auto& event : repo_.ListActiveEventsAt(c.addresses, now)) {
-      if (!event.active(now)) continue;
-      for (const auto& mine : c.addresses) {
-        bool covered = std::any_of(event.addresses.begin(), event.addresses.end(),
-                                   [&](const Address& a) { return SameBuilding(a, mine); });
-        if (!covered) continue;
-        OutageNotice n;
-        n.kind = event.kind;
-        n.reason = event.reason;
-        n.executor_name = executor_names.count(event.executor_id)
-                              ? executor_names[event.executor_id]
-                              : event.executor_id;
-        n.period = FormatLocal(event.starts_at, options_.time_zone) + " — " +
-                   (event.ends_at ? FormatLocal(*event.ends_at, options_.time_zone) : "…");
-        n.address = FormatAddress(mine, messages_);
-        c.outages.push_back(std::move(n));
+    c.load_outages = [this, addresses = c.addresses] {
+      std::vector<OutageNotice> out;
+      std::map<std::string, std::string> executor_names;
+      for (const auto& e : store_.ListExecutors()) executor_names[e.id] = e.name;
+      const Timestamp now = clock_.Now();
+      for (const auto& event : repo_.ListActiveEventsAt(addresses, now)) {
+        if (!event.active(now)) continue;
+        for (const auto& mine : addresses) {
+          bool covered = std::any_of(event.addresses.begin(), event.addresses.end(),
+                                     [&](const Address& a) { return SameBuilding(a, mine); });
+          if (!covered) continue;
+          OutageNotice n;
+          n.kind = event.kind;
+          n.reason = event.reason;
+          n.executor_name = executor_names.count(event.executor_id)
+                                ? executor_names[event.executor_id]
+                                : event.executor_id;
+          n.period = FormatLocal(event.starts_at, options_.time_zone) + " — " +
+                     (event.ends_at ? FormatLocal(*event.ends_at, options_.time_zone) : "…");
+          n.address = FormatAddress(mine, messages_);
+          out.push_back(std::move(n));
+        }
       }
-    }
+      return out;
+    };
   }
   return c;
 }

@@ -705,11 +705,11 @@ class Machine {
   void ShowOutages() {
     if (c_.addresses.empty()) {
       Say("bot.outages.no_address");
-    } else if (c_.outages.empty()) {
+    } else if (c_.OutageList().empty()) {
       Say("bot.outages.none");
     } else {
       Reply& r = Say("bot.outages.header");
-      for (const auto& o : c_.outages)
+      for (const auto& o : c_.OutageList())
         Append(r, "bot.outages.item",
                {{"kind", m_.Get(o.kind == EventKind::kEmergency ? "bot.outages.emergency"
                                                                 : "bot.outages.planned")},
@@ -723,7 +723,7 @@ class Machine {
 
   void ShowDirectory() {
     std::vector<const Executor*> listed;
-    for (const auto& e : c_.directory)
+    for (const auto& e : c_.Directory())
       if (e.active && !e.phone.empty()) listed.push_back(&e);
     if (listed.empty()) {
       Say("bot.directory.none");
@@ -1085,7 +1085,7 @@ class Machine {
 
   void PromptRateService() {
     std::vector<ReplyButton> b;
-    for (const auto& e : c_.directory)
+    for (const auto& e : c_.Directory())
       if (e.active && ("r:" + e.id).size() <= kMaxPayloadBytes)
         b.push_back(Literal(e.name, "r:" + e.id));
     if (b.empty()) {
@@ -1101,7 +1101,7 @@ class Machine {
   void OnRateService(const std::optional<std::string>& choice) {
     if (choice && StartsWith(*choice, "r:")) {
       const std::string id = choice->substr(2);
-      for (const auto& e : c_.directory) {
+      for (const auto& e : c_.Directory()) {
         if (e.id != id || !e.active) continue;
         s_.rate_executor_id = e.id;
         s_.rate_executor_name = e.name;
@@ -1181,6 +1181,22 @@ const std::vector<AppealSummary>& Context::AppealList() const {
     load_appeals = nullptr;
   }
   return appeals;
+}
+
+const std::vector<Executor>& Context::Directory() const {
+  if (load_directory) {
+    directory = load_directory();
+    load_directory = nullptr;
+  }
+  return directory;
+}
+
+const std::vector<OutageNotice>& Context::OutageList() const {
+  if (load_outages) {
+    outages = load_outages();
+    load_outages = nullptr;
+  }
+  return outages;
 }
 
 std::string_view StageCode(Stage stage) {

@@ -124,8 +124,17 @@ struct Context {
   mutable std::vector<AppealSummary> appeals;
   mutable std::function<std::vector<AppealSummary>()> load_appeals;
   const std::vector<AppealSummary>& AppealList() const;
-  std::vector<Executor> directory;          // active services with phones (R8)
-  std::vector<OutageNotice> outages;
+  // Active services (R8, R25) and the outages at the resident's addresses
+  // (R22), likewise either set or fetched by the first Directory() /
+  // OutageList() of a step: only the directory, the rating and the outages
+  // items show them, and reading the active events on every step of a
+  // report was a query per update at intake (issue 4).
+  mutable std::vector<Executor> directory;
+  mutable std::function<std::vector<Executor>()> load_directory;
+  const std::vector<Executor>& Directory() const;
+  mutable std::vector<OutageNotice> outages;
+  mutable std::function<std::vector<OutageNotice>()> load_outages;
+  const std::vector<OutageNotice>& OutageList() const;
 };
 
 // A button: a label and the payload returned when pressed.

@@ -46,8 +46,10 @@ class MemoryRepository final : public ConversationRepository {
   void AddRating(const Rating& r) override { ratings.push_back(r); }
   bool IsResidentBlocked(const std::string& id) override { return blocked.count(id) > 0; }
   std::vector<Event> ListActiveEventsAt(const std::vector<Address>&, Timestamp) override {
+    ++event_reads;
     return events;
   }
+  int event_reads = 0;
 
   std::map<std::string, std::string> dialogues;
   std::map<std::string, std::vector<Address>> addresses;
@@ -323,6 +325,39 @@ TEST_F(ConversationServiceTest, CancelAndBlockAndPhotos) {
   EXPECT_EQ(sink_.sent.back().reply.keys.front(), "bot.blocked");
   Say("Привіт ще раз");
   EXPECT_EQ(sink_.sent.size(), before + 1);  // silence
+}
+
+// The outages are read when the resident asks for them, not on every step
+// of a report (issue 4: a query per update at intake), and shown then.
+TEST_F(ConversationServiceTest, OutagesAreReadOnlyWhenAsked) {
+  Say("Привіт");
+  Press("agree");
+  Say("Соборна 12");
+  Press("yes");
+  Say("Не вивозять сміття третій день");
+  Press("send");
+  EXPECT_EQ(repo_.event_reads, 0);
+  Event e;
+  e.kind = EventKind::kEmergency;
+  e.reason = "аварія на водогоні";
+  e.executor_id = "water";
+  e.starts_at = clock_.Now() - std::chrono::hours(1);
+  Address building;
+  building.street = "вулиця Соборна";
+  building.house = "12";
+  e.addresses = {building};
+  repo_.events = {e};
+  // The list, then the menu again: the list is the reply before the last.
+  Press("m:outages");
+  EXPECT_EQ(repo_.event_reads, 1);
+  ASSERT_GE(sink_.sent.size(), 2u);
+  const std::string shown = sink_.sent[sink_.sent.size() - 2].reply.text;
+  EXPECT_NE(shown.find("аварія на водогоні"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("Служба water"), std::string::npos) << shown;
+  Press("m:dir");
+  const std::string directory = sink_.sent[sink_.sent.size() - 2].reply.text;
+  EXPECT_NE(directory.find("Служба roads"), std::string::npos) << directory;
+  EXPECT_EQ(repo_.event_reads, 1);
 }
 
 TEST(ConversationRender, ButtonsOrNumberedText) {

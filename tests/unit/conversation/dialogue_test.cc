@@ -793,6 +793,95 @@ TEST_F(DialogueTest, ABrokenStoredStateIsRefused) {
     EXPECT_EQ(ParseStage(StageCode(static_cast<Stage>(i))), static_cast<Stage>(i));
 }
 
+// Every field through the hand-written JSON and back, with text that needs
+// escaping; defaults are left out and read back as defaults.
+TEST_F(DialogueTest, TheStateJsonKeepsEveryFieldAndEscapesText) {
+  DialogueState s;
+  s.stage = Stage::kSummary;
+  s.blocked_notice_sent = true;
+  s.offered = {{"send", "Надіслати"}, {"x:\"1\"", "back\\slash\ttab"}};
+  s.address_purpose = AddressPurpose::kProblem;
+  Address a;
+  a.registry_id = 42;
+  a.city = "Суми";
+  a.district = "Ковпаківський";
+  a.street = "вулиця Соборна";
+  a.house = "12/1";
+  a.flat = "5";
+  a.entrance = "2";
+  a.point = GeoPoint{50.907654321, 34.79812345};
+  s.candidates = {AddressChoice{a}, AddressChoice{Address{}}};
+  s.address_attempts = 2;
+  s.draft.category_id = "roads/pothole";
+  s.draft.category_name = "Яма \"на\" дорозі";
+  s.draft.address = a;
+  s.draft.description = std::string("Рядок 1\nрядок 2 \x01 керівний, лапки \" і \\ кінець");
+  s.draft.photos = {FileRef{std::string(64, 'f'), "image/jpeg", 123456, "фото 1.jpg"}};
+  s.draft.location = GeoPoint{-0.000001, 179.999999};
+  s.category_parent = "roads";
+  s.appeal_id = 9007199254740993;  // beyond a double's exact integers
+  s.appeal_number = "SU-2026-000001";
+  s.rate_executor_id = "vodokanal";
+  s.rate_executor_name = "КП «Міськводоканал»";
+  s.rate_score = 4;
+  s.rate_appeal_id = 7;
+  s.fixes = {PendingFix{7, "SU-7", "Замінили\nтрубу"}, PendingFix{8, "SU-8", ""}};
+  const std::string json = s.ToJson();
+  EXPECT_EQ(json.find('\n'), std::string::npos) << "a newline is escaped";
+  auto back = DialogueState::FromJson(json);
+  ASSERT_TRUE(back.ok()) << back.refusal().message << "\n" << json;
+  const DialogueState& b = back.value();
+  EXPECT_EQ(b.stage, Stage::kSummary);
+  EXPECT_TRUE(b.blocked_notice_sent);
+  ASSERT_EQ(b.offered.size(), 2u);
+  EXPECT_EQ(b.offered[1].payload, "x:\"1\"");
+  EXPECT_EQ(b.offered[1].label, "back\\slash\ttab");
+  EXPECT_EQ(b.address_purpose, AddressPurpose::kProblem);
+  ASSERT_EQ(b.candidates.size(), 2u);
+  EXPECT_EQ(b.candidates[0].address.registry_id, std::optional<int64_t>(42));
+  EXPECT_EQ(b.candidates[0].address.district, "Ковпаківський");
+  EXPECT_EQ(b.candidates[0].address.house, "12/1");
+  ASSERT_TRUE(b.candidates[0].address.point.has_value());
+  EXPECT_EQ(b.candidates[0].address.point->lat, 50.907654321);  // exact, not rounded
+  EXPECT_TRUE(b.candidates[1].address.empty());
+  EXPECT_EQ(b.address_attempts, 2);
+  EXPECT_EQ(b.draft.category_name, "Яма \"на\" дорозі");
+  EXPECT_EQ(b.draft.address.flat, "5");
+  EXPECT_EQ(b.draft.address.entrance, "2");
+  EXPECT_EQ(b.draft.description, s.draft.description);
+  ASSERT_EQ(b.draft.photos.size(), 1u);
+  EXPECT_EQ(b.draft.photos[0].size, 123456);
+  EXPECT_EQ(b.draft.photos[0].name, "фото 1.jpg");
+  ASSERT_TRUE(b.draft.location.has_value());
+  EXPECT_EQ(b.draft.location->lat, -0.000001);
+  EXPECT_EQ(b.draft.location->lon, 179.999999);
+  EXPECT_EQ(b.category_parent, "roads");
+  EXPECT_EQ(b.appeal_id, 9007199254740993);
+  EXPECT_EQ(b.appeal_number, "SU-2026-000001");
+  EXPECT_EQ(b.rate_executor_name, "КП «Міськводоканал»");
+  EXPECT_EQ(b.rate_score, 4);
+  EXPECT_EQ(b.rate_appeal_id, std::optional<int64_t>(7));
+  ASSERT_EQ(b.fixes.size(), 2u);
+  EXPECT_EQ(b.fixes[0].answer, "Замінили\nтрубу");
+  EXPECT_EQ(b.fixes[1].number, "SU-8");
+  EXPECT_EQ(b.ToJson(), json);
+
+  // A fresh state is small: only the format and the stage.
+  EXPECT_EQ(DialogueState{}.ToJson(), R"({"v":1,"stage":"new"})");
+  // A state as the Poco-built writer saved it (every field, defaults too)
+  // is read the same.
+  auto old = DialogueState::FromJson(
+      R"({"address_attempts":0,"address_purpose":"register","appeal_id":0,"appeal_number":"",)"
+      R"("candidates":[],"category_parent":"","draft":{"address":{"city":"","district":"",)"
+      R"("entrance":"","flat":"","house":"","street":""},"category_id":"","category_name":"",)"
+      R"("description":"","photos":[]},"fixes":[],"offered":[{"label":"Так","payload":"yes"}],)"
+      R"("rate_executor_id":"","rate_executor_name":"","rate_score":0,"stage":"menu","v":1})");
+  ASSERT_TRUE(old.ok()) << old.refusal().message;
+  EXPECT_EQ(old.value().stage, Stage::kMenu);
+  EXPECT_EQ(old.value().ToJson(),
+            R"({"v":1,"stage":"menu","offered":[{"payload":"yes","label":"Так"}]})");
+}
+
 TEST_F(DialogueTest, EnglishTextsWork) {
   Messages en(VIKNO_SOURCE_DIR "/config/messages", "en", {},
               [this](const std::string& w) { warnings_.push_back(w); });
