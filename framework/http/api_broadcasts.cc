@@ -2,12 +2,12 @@
 #include "http/api_broadcasts.h"
 
 #include "broadcasts/broadcast_service.h"
-#include "http/api_desk_helpers.h"
+#include "http/api_request_helpers.h"
 
 namespace vikno::http {
 namespace {
 
-using namespace desk;  // NOLINT: the API's parsing helpers and error shapes
+using namespace api;  // NOLINT: the API's parsing helpers and error shapes
 
 // Validation refusals of the service are 422 like the API's other "the
 // request is understood but cannot be done" answers.

@@ -5,7 +5,7 @@
 
 
 #include "cabinet/cabinet.h"
-#include "http/api_desk_helpers.h"
+#include "http/api_request_helpers.h"
 #include "http/session_http.h"
 #include "http/upload.h"
 #include "messages/messages.h"
@@ -13,13 +13,13 @@
 namespace vikno::http {
 namespace {
 
-using desk::Array;
-using desk::Json;
-using desk::NewObject;
-using desk::Object;
-using desk::OnlyFields;
-using desk::ParseObject;
-using desk::String;
+using api::Array;
+using api::Json;
+using api::NewObject;
+using api::Object;
+using api::OnlyFields;
+using api::ParseObject;
+using api::String;
 
 bool IsChange(const std::string& method) {
   return method == "POST" || method == "PUT" || method == "PATCH" || method == "DELETE";
@@ -85,7 +85,7 @@ Cabinet::Current Authenticate(Cabinet& cabinet, Call& call) {
   return std::move(current).value();
 }
 
-int64_t AppealIdParam(const Call& call) { return desk::PositiveId(call.Param("id"), "appeal id"); }
+int64_t AppealIdParam(const Call& call) { return api::PositiveId(call.Param("id"), "appeal id"); }
 
 Object::Ptr AccountJson(const CabinetAccount& a) {
   Object::Ptr o = NewObject();

@@ -3,12 +3,12 @@
 #include <Poco/NumberParser.h>
 
 #include "events/event_service.h"
-#include "http/api_desk_helpers.h"
+#include "http/api_request_helpers.h"
 
 namespace vikno::http {
 namespace {
 
-using namespace desk;  // NOLINT: the API's request helpers
+using namespace api;  // NOLINT: the API's request helpers
 
 Reply RefusedEvent(const Refusal& r) {
   int status = StatusOf(r);

@@ -12,13 +12,13 @@
 //   DELETE /api/v1/residents/{id}/block?channel= -> 204
 //   GET    /api/v1/blocks
 // A phone appeal is POST /api/v1/appeals with channel "phone" (api.cc).
-#include "http/api_desk_helpers.h"
+#include "http/api_request_helpers.h"
 #include "http/desk_services.h"
 
 namespace vikno::http {
 namespace {
 
-using namespace desk;  // NOLINT: the helpers of this API area
+using namespace api;  // NOLINT: the helpers of this API area
 
 Object::Ptr ExecutorJson(const Executor& e) {
   Object::Ptr o = NewObject();

@@ -15,14 +15,14 @@
 // outside the caller's scope is 404 on every one of them (R26).
 
 
-#include "http/api_desk_helpers.h"
+#include "http/api_request_helpers.h"
 #include "http/desk_services.h"
 #include "http/upload.h"
 
 namespace vikno::http {
 namespace {
 
-using namespace desk;  // NOLINT: the helpers of this API area
+using namespace api;  // NOLINT: the helpers of this API area
 
 const char* StateCode(RequestState s) {
   switch (s) {

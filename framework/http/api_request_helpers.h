@@ -1,6 +1,8 @@
-// INTERNAL to api_requests.cc and api_operator.cc: request parsing helpers
-// with the API's error shapes (400 malformed_json / unknown_field /
-// invalid_field, 503 unavailable).
+// The JSON API routes' request helpers (the desk, the operator, events,
+// broadcasts and the residents' cabinet): body parsing with the API's error
+// shapes (400 malformed_json / unknown_field / invalid_field, 422 missing_*,
+// 503 unavailable) and the statuses of the workflow's refusal codes. Private
+// to framework/http: not part of the plugin SDK or any public header.
 #pragma once
 
 #include <Poco/JSON/Array.h>
@@ -15,7 +17,7 @@
 #include "http/router.h"
 #include "http/server.h"
 
-namespace vikno::http::desk {
+namespace vikno::http::api {
 
 using Poco::JSON::Array;
 using Poco::JSON::Object;
@@ -24,7 +26,7 @@ inline Reply Json(int status, const Object::Ptr& o) { return Reply{status, Strin
 
 inline Reply Refused(const Refusal& r) {
   int status = StatusOf(r);
-  // Codes of the desk with their own statuses.
+  // Codes with statuses of their own.
   if (r.code == "own_request" || r.code == "approval_required") status = 403;
   if (r.code == "already_decided" || r.code == "pending_request" || r.code == "already_blocked" ||
       r.code == "already_executor" || r.code == "appeal_closed")
@@ -112,4 +114,4 @@ inline Poco::Dynamic::Var TimeOrNull(const std::optional<Timestamp>& t) {
   return FormatIso8601(*t);
 }
 
-}  // namespace vikno::http::desk
+}  // namespace vikno::http::api
