@@ -314,8 +314,10 @@ Reply BeginEnrolment(Accounts& accounts, Call& call) {
   Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
   o->set("secret", enrolment->secret);
   o->set("uri", enrolment->uri);
-  Reply reply = Json(200, o);
-  return reply;
+  Array::Ptr qr = new Array;
+  for (const auto& row : enrolment->qr_rows) qr->add(row);
+  o->set("qr", qr);
+  return Json(200, o);  // /api answers are no-store: the secret is not cached
 }
 
 Reply ConfirmEnrolment(Accounts& accounts, Call& call) {

@@ -538,6 +538,7 @@ Result<Accounts::Enrolment> Accounts::BeginEnrolment(const Current& current) {
   Enrolment e;
   e.secret = totp::Base32Encode(secret);
   e.uri = totp::OtpauthUri(config_.two_factor.issuer, current.user.login, secret);
+  e.qr_rows = totp::QrRows(e.uri);
   return e;
 }
 

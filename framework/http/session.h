@@ -153,6 +153,7 @@ class Accounts {
   struct Enrolment {
     std::string secret;  // base32, for typing into the app
     std::string uri;     // otpauth://, for a QR code or a link
+    std::vector<std::string> qr_rows;  // the URI's QR code, '1' = dark module
   };
   // A new secret for the user of a full or enrol session, not active until
   // ConfirmEnrolment. Refusal "already_enabled".

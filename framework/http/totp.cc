@@ -9,6 +9,7 @@
 #include <Poco/URI.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <qrencode.h>
 
 #include <memory>
 #include <sstream>
@@ -175,6 +176,22 @@ std::string OtpauthUri(const std::string& issuer, const std::string& account,
          "?secret=" + Base32Encode(secret) + "&issuer=" + query_issuer +
          "&algorithm=SHA1&digits=" + std::to_string(kDigits) +
          "&period=" + std::to_string(kStepSeconds);
+}
+
+std::vector<std::string> QrRows(const std::string& text) {
+  std::unique_ptr<QRcode, void (*)(QRcode*)> qr(
+      QRcode_encodeString8bit(text.c_str(), 0, QR_ECLEVEL_M), QRcode_free);
+  std::vector<std::string> rows;
+  if (!qr) return rows;
+  const int n = qr->width;
+  for (int y = 0; y < n; ++y) {
+    std::string row(static_cast<size_t>(n), '0');
+    // libqrencode: bit 0 of each byte is the module's colour (1 = dark).
+    for (int x = 0; x < n; ++x)
+      if (qr->data[y * n + x] & 1) row[static_cast<size_t>(x)] = '1';
+    rows.push_back(std::move(row));
+  }
+  return rows;
 }
 
 std::string Seal(std::string_view secret, const std::string& key, const std::string& bound_to) {

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace vikno::http::totp {
 
@@ -49,6 +50,11 @@ std::optional<int64_t> MatchingStep(std::string_view secret, std::string_view co
 // Authenticator, which the other apps follow).
 std::string OtpauthUri(const std::string& issuer, const std::string& account,
                        std::string_view secret);
+
+// The QR code of `text` (libqrencode, error correction M, 8-bit mode) as
+// rows of '1' (dark) and '0' modules, for the panel to draw as SVG; empty
+// when the text does not fit a QR code.
+std::vector<std::string> QrRows(const std::string& text);
 
 // Sealing of the secret at rest. With an empty `key` the secret is kept as
 // "plain:<base32>" (docs/two-factor.md names it a known limit); with a key,

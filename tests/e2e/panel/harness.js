@@ -5,6 +5,7 @@
 // The build folder comes from VIKNO_BUILD_DIR (ctest sets it; see
 // CMakeLists.txt); screenshots go to <build>/e2e-screenshots/.
 import {spawn} from 'node:child_process';
+import {createHmac} from 'node:crypto';
 import {mkdtempSync, mkdirSync, rmSync, writeFileSync, existsSync} from 'node:fs';
 import {createServer} from 'node:net';
 import {tmpdir} from 'node:os';
@@ -158,7 +159,7 @@ export async function createAppeal(host, overrides = {}) {
   return r.body;
 }
 
-const PASSWORD = 'e2e-correct-horse-battery-staple';
+export const PASSWORD = 'e2e-correct-horse-battery-staple';
 
 // Staff accounts made through the administrators' API (POST /api/v1/users);
 // returns the login.
@@ -181,8 +182,45 @@ export async function signedInPage(browser, host, role, name = role) {
   await page.fill('#login-form input[name=password]', PASSWORD);
   await page.click('#login-form button[type=submit]');
   await page.waitForSelector('#top:not([hidden])');
+  // B10: administrators and decision makers must set up two-factor sign-in
+  // first (the host's default accounts.two_factor.required_roles); do it as
+  // a person would, with the code computed like an authenticator app.
+  if (await page.evaluate(() => location.hash) === '#/two-factor') await enrolTwoFactor(page);
   const who = await page.textContent('#who-name');
   if (!who.includes(name)) throw new Error(`signed in as "${who}", not ${name}`);
   page.login = login;
   return page;
+}
+
+// RFC 6238 TOTP as an authenticator app computes it (node's HMAC-SHA1): the
+// code of the 30-second step `steps` away from now for a base32 secret.
+export function totpCode(secret, steps = 0) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secret.replace(/[\s=]/g, '').toUpperCase())
+    bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const message = Buffer.alloc(8);
+  message.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000) + steps));
+  const mac = createHmac('sha1', key).update(message).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  const value = ((mac[offset] & 0x7f) << 24) | (mac[offset + 1] << 16) |
+                (mac[offset + 2] << 8) | mac[offset + 3];
+  return String(value % 1000000).padStart(6, '0');
+}
+
+// On the two-factor page: set it up, confirm with a first code, keep the
+// secret and the recovery codes on the page object, and go on to the list.
+export async function enrolTwoFactor(page) {
+  await page.waitForSelector('#two-factor #totp-start');
+  await page.click('#totp-start');
+  await page.waitForSelector('#totp-qr path');  // the QR code is drawn
+  const secret = await page.getAttribute('#totp-secret', 'data-secret');
+  await page.fill('#totp-confirm input[name=code]', totpCode(secret));
+  await page.click('#totp-confirm button[type=submit]');
+  await page.waitForSelector('#recovery-codes li');
+  page.totpSecret = secret;
+  page.recoveryCodes = await page.$$eval('#recovery-codes li', (els) => els.map((e) => e.textContent));
+  await page.click('#totp-done');
+  await page.waitForFunction(() => location.hash === '#/appeals');
 }

@@ -75,6 +75,22 @@ TEST(Totp, OtpauthUriCarriesIssuerAccountAndParameters) {
   EXPECT_NE(uri.find("%D0%A1"), std::string::npos) << "UTF-8 of С, encoded: " << uri;
 }
 
+TEST(Totp, QrRowsAreASquareWithTheThreeFinderPatterns) {
+  const auto rows = QrRows(OtpauthUri("vikno", "olena", RandomBytes(kSecretBytes)));
+  ASSERT_GE(rows.size(), 21u);
+  EXPECT_EQ((rows.size() - 17) % 4, 0u) << "QR sizes are 17 + 4 x version";
+  for (const auto& row : rows) ASSERT_EQ(row.size(), rows.size());
+  // ISO/IEC 18004: a 7x7 finder in three corners: dark ring, light ring,
+  // dark 3x3 centre.
+  const size_t n = rows.size();
+  for (auto [x0, y0] : {std::pair<size_t, size_t>{0, 0}, {n - 7, 0}, {0, n - 7}}) {
+    EXPECT_EQ(rows[y0].substr(x0, 7), "1111111");
+    EXPECT_EQ(rows[y0 + 1].substr(x0, 7), "1000001");
+    EXPECT_EQ(rows[y0 + 3].substr(x0, 7), "1011101");
+    EXPECT_EQ(rows[y0 + 6].substr(x0, 7), "1111111");
+  }
+}
+
 TEST(Totp, SealedSecretsOpenOnlyWithTheKeyAndRowTheyWereSealedFor) {
   const std::string secret = RandomBytes(kSecretBytes);
   const std::string key = "a-long-configured-secret-key";

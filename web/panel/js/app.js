@@ -19,6 +19,7 @@ import * as ratingsView from './views/ratings.js';
 import * as eventsView from './views/events.js';
 import * as dashboardView from './views/dashboard.js';
 import * as reportsView from './views/reports.js';
+import * as twoFactorView from './views/two_factor.js';
 
 const state = {user: null, statuses: [], statusByCode: new Map()};
 const view = document.getElementById('view');
@@ -74,6 +75,9 @@ function renderNav() {
   // B1: Open311 API keys (views/open311.js).
   if (can(role, 'administrator')) links.push(['#/open311', 'open311.panel.nav']);
   links.push(['#/password', 'panel.nav.password']);
+  links.push(['#/two-factor', 'totp.panel.nav']);  // B10
+  // B10: a role held to enrolment sees only its way out.
+  if (state.stage === 'enrol') links.splice(0, links.length, ['#/two-factor', 'totp.panel.nav']);
   const current = location.hash.split('?')[0] || '#/appeals';
   for (const [href, key] of links) {
     nav.append(h('a', {href, 'aria-current': current === href ? 'page' : null}, t(key)));
@@ -89,15 +93,21 @@ async function loadStatuses() {
   state.statusByCode = new Map(state.statuses.map((s) => [s.code, s]));
 }
 
+// B10: `session.stage` "second_factor" keeps the panel signed out (only the
+// code form, which has the CSRF token, goes on); "enrol" opens only the
+// two-factor page (the server refuses every other API until then).
 export async function signedIn(session) {
-  state.user = session.user;
   setCsrfToken(session.csrf_token);
-  await loadStatuses();
+  state.stage = session.stage || 'full';
+  if (state.stage === 'second_factor') return;
+  state.user = session.user;
+  if (state.stage === 'full') await loadStatuses();
 }
 
 async function restoreSession() {
   try {
     const session = await get('/api/v1/session');
+    if (session.stage === 'second_factor') return false;  // B10: sign in again
     await signedIn(session);
     return true;
   } catch (e) {
@@ -120,10 +130,16 @@ async function route() {
     navigate('#/login');
     return;
   }
+  if (state.user && state.stage === 'enrol' && path !== '/two-factor' && path !== '/login') {
+    navigate('#/two-factor');  // B10: nothing else until the second factor is set up
+    return;
+  }
   if (state.user) renderNav();
   clear(view);
   try {
-    if (path === '/login') {
+    if (path === '/two-factor') {
+      await twoFactorView.render(view, ctx);
+    } else if (path === '/login') {
       signedOut();
       await loginView.render(view, ctx);
     } else if (path === '/appeals') {
