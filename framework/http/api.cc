@@ -11,6 +11,7 @@
 #include "http/api_broadcasts.h"
 #include "http/api_json.h"
 #include "http/api_reports.h"
+#include "http/api_request_helpers.h"
 #include "http/open311/open311.h"
 #include "messages/messages.h"
 
@@ -24,37 +25,9 @@ Reply Json(int status, const Object::Ptr& o) { return Reply{status, Stringify(o)
 
 Reply Refused(const Refusal& r) { return Reply{StatusOf(r), ErrorJson(r.code, r.message), {}, {}}; }
 
-Object::Ptr ParseObject(const std::string& body) {
-  Poco::Dynamic::Var parsed;
-  try {
-    Poco::JSON::Parser parser;
-    parser.setDepth(16);  // our bodies are three levels deep; deep nesting is an attack
-    parsed = parser.parse(body);
-  } catch (const Poco::Exception& e) {
-    throw HttpError(400, "malformed_json", "the body is not valid JSON: " + e.message());
-  }
-  if (parsed.type() != typeid(Object::Ptr))
-    throw HttpError(400, "malformed_json", "the body must be a JSON object");
-  return parsed.extract<Object::Ptr>();
-}
-
-// Refuses fields the endpoint does not know: a typo must not pass silently.
-void OnlyFields(const Object::Ptr& o, std::initializer_list<const char*> known,
-                const std::string& where = "") {
-  for (const auto& [name, value] : *o) {
-    bool ok = false;
-    for (const char* k : known) ok = ok || name == k;
-    if (!ok) throw HttpError(400, "unknown_field", "unknown field '" + where + name + "'");
-  }
-}
-
-std::string String(const Object::Ptr& o, const std::string& name, const std::string& where = "") {
-  if (!o->has(name) || o->isNull(name)) return "";
-  auto v = o->get(name);
-  if (!v.isString())
-    throw HttpError(400, "invalid_field", "field '" + where + name + "' must be a string");
-  return v.convert<std::string>();
-}
+using api::OnlyFields;
+using api::ParseObject;
+using api::String;
 
 bool Bool(const Object::Ptr& o, const std::string& name, bool fallback) {
   if (!o->has(name) || o->isNull(name)) return fallback;

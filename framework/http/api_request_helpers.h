@@ -52,7 +52,7 @@ inline Object::Ptr ParseObject(const std::string& body) {
   Poco::Dynamic::Var parsed;
   try {
     Poco::JSON::Parser parser;
-    parser.setDepth(16);
+    parser.setDepth(16);  // our bodies are three levels deep; deep nesting is an attack
     parsed = parser.parse(body);
   } catch (const Poco::Exception& e) {
     throw HttpError(400, "malformed_json", "the body is not valid JSON: " + e.message());
@@ -62,18 +62,23 @@ inline Object::Ptr ParseObject(const std::string& body) {
   return parsed.extract<Object::Ptr>();
 }
 
-inline void OnlyFields(const Object::Ptr& o, std::initializer_list<const char*> known) {
+// Refuses fields the endpoint does not know: a typo must not pass silently.
+// `where` prefixes a nested object's field names in the message ("address.").
+inline void OnlyFields(const Object::Ptr& o, std::initializer_list<const char*> known,
+                       const std::string& where = "") {
   for (const auto& [name, value] : *o) {
     bool ok = false;
     for (const char* k : known) ok = ok || name == k;
-    if (!ok) throw HttpError(400, "unknown_field", "unknown field '" + name + "'");
+    if (!ok) throw HttpError(400, "unknown_field", "unknown field '" + where + name + "'");
   }
 }
 
-inline std::string String(const Object::Ptr& o, const std::string& name) {
+inline std::string String(const Object::Ptr& o, const std::string& name,
+                          const std::string& where = "") {
   if (!o->has(name) || o->isNull(name)) return "";
   auto v = o->get(name);
-  if (!v.isString()) throw HttpError(400, "invalid_field", "field '" + name + "' must be a string");
+  if (!v.isString())
+    throw HttpError(400, "invalid_field", "field '" + where + name + "' must be a string");
   return v.convert<std::string>();
 }
 
