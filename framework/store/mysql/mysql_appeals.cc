@@ -81,6 +81,13 @@ void BindAppealRow(Binder& b, const Appeal& a, int version) {
 // SQLite backend does).
 constexpr size_t kMaxMergedLeaves = 64;
 
+// From this offset a plain page reads the ids first, then the page's cards:
+// the skipped entries come from the index alone instead of each with its
+// clustered row (offset 5,000 of 1,000,000 on MariaDB: 6.4 ms for the rows,
+// 0.65 ms for the ids; issue 2). Below it the second round trip costs more
+// than the rows it saves.
+constexpr int kIdsFirstOffset = 250;
+
 // The distinct categories cards are filed under in `branch`: the branch
 // itself and everything under "branch/" (utf8mb4_bin: byte order, so
 // ["branch/", "branch0") is exactly the branch). Taken from the stored cards,
@@ -296,9 +303,10 @@ AppealPage MysqlStore::ListAppeals(const AppealQuery& q) {
       // Per status, (status, created_at) and (status, due_order) are in the
       // page's order (the primary key breaks ties), so each status is one
       // ordered part; a branch by due date is tested on its rows.
-      for (Status s : q.statuses)  // a status named twice is one part, not two
-        if (std::string code(StatusCode(s)); std::find(parts.begin(), parts.end(), code) == parts.end())
-          parts.push_back(std::move(code));
+      for (Status s : q.statuses) {  // a status named twice is one part, not two
+        std::string code(StatusCode(s));
+        if (std::find(parts.begin(), parts.end(), code) == parts.end()) parts.push_back(code);
+      }
       part_column = "status";
       part_index = by_due ? "appeals_status_due" : "appeals_status_created";
     } else if (!q.statuses.empty()) {
@@ -309,7 +317,10 @@ AppealPage MysqlStore::ListAppeals(const AppealQuery& q) {
       for (auto& bind : category_binds) binds.push_back(bind);
     }
 
-    if (parts.empty()) {
+    // The page's ids in order (limit + 1 of them: one more says whether there
+    // is a next page), when they are read before the cards.
+    std::vector<int64_t> ids;
+    if (parts.empty() && q.offset < kIdsFirstOffset) {
       auto& st = c.Prepare(std::string("SELECT ") + kAppealCols + " FROM appeals" + where + order +
                            " LIMIT ? OFFSET ?");
       Binder b(st);
@@ -317,6 +328,13 @@ AppealPage MysqlStore::ListAppeals(const AppealQuery& q) {
       b.Int(q.limit + 1).Int(q.offset);  // one more row says whether there is a next page
       ResultSetPtr rs(st.executeQuery());
       while (rs->next()) page.items.push_back(ReadAppeal(*rs));
+    } else if (parts.empty()) {
+      auto& st = c.Prepare("SELECT id FROM appeals" + where + order + " LIMIT ? OFFSET ?");
+      Binder b(st);
+      for (auto& bind : binds) bind(b);
+      b.Int(q.limit + 1).Int(q.offset);
+      ResultSetPtr rs(st.executeQuery());
+      while (rs->next()) ids.push_back(rs->getInt64(1));
     } else {
       // Issue 2 (a page of 50 in under 20 ms), as in the SQLite backend: each
       // part's first offset + limit + 1 ids come in the page's order from its
@@ -333,38 +351,35 @@ AppealPage MysqlStore::ListAppeals(const AppealQuery& q) {
         sql += "(SELECT " + key + " FROM appeals" + hint + part_where + order + " LIMIT ?)";
       }
       sql += order + " LIMIT ? OFFSET ?";
-      std::vector<int64_t> ids;
-      {
-        auto& st = c.Prepare(sql);
-        Binder b(st);
-        for (const std::string& part : parts) {
-          for (auto& bind : binds) bind(b);
-          b.Str(part).Int(static_cast<int64_t>(q.offset) + q.limit + 1);
-        }
-        b.Int(q.limit + 1).Int(q.offset);
-        ResultSetPtr rs(st.executeQuery());
-        while (rs->next()) ids.push_back(rs->getInt64(1));
+      auto& st = c.Prepare(sql);
+      Binder b(st);
+      for (const std::string& part : parts) {
+        for (auto& bind : binds) bind(b);
+        b.Str(part).Int(static_cast<int64_t>(q.offset) + q.limit + 1);
       }
-      if (ids.size() > static_cast<size_t>(q.limit)) {
-        page.has_more = true;
-        ids.pop_back();
+      b.Int(q.limit + 1).Int(q.offset);
+      ResultSetPtr rs(st.executeQuery());
+      while (rs->next()) ids.push_back(rs->getInt64(1));
+    }
+    if (ids.size() > static_cast<size_t>(q.limit)) {
+      page.has_more = true;
+      ids.pop_back();
+    }
+    if (!ids.empty()) {
+      // The cards of the page in one query, put back in the id order.
+      auto& st = c.Prepare(std::string("SELECT ") + kAppealCols + " FROM appeals WHERE id IN (" +
+                           Placeholders(ids.size()) + ")");
+      Binder b(st);
+      for (int64_t id : ids) b.Int(id);
+      ResultSetPtr rs(st.executeQuery());
+      std::map<int64_t, Appeal> by_id;
+      while (rs->next()) {
+        Appeal a = ReadAppeal(*rs);
+        by_id.emplace(a.id, std::move(a));
       }
-      if (!ids.empty()) {
-        // The cards of the page in one query, put back in the merged order.
-        auto& st = c.Prepare(std::string("SELECT ") + kAppealCols + " FROM appeals WHERE id IN (" +
-                             Placeholders(ids.size()) + ")");
-        Binder b(st);
-        for (int64_t id : ids) b.Int(id);
-        ResultSetPtr rs(st.executeQuery());
-        std::map<int64_t, Appeal> by_id;
-        while (rs->next()) {
-          Appeal a = ReadAppeal(*rs);
-          by_id.emplace(a.id, std::move(a));
-        }
-        // A card purged by retention since the ids were read is left out.
-        for (int64_t id : ids)
-          if (auto it = by_id.find(id); it != by_id.end()) page.items.push_back(std::move(it->second));
-      }
+      // A card purged by retention since the ids were read is left out.
+      for (int64_t id : ids)
+        if (auto it = by_id.find(id); it != by_id.end()) page.items.push_back(std::move(it->second));
     }
     if (page.items.size() > static_cast<size_t>(q.limit)) {
       page.has_more = true;
