@@ -20,6 +20,10 @@ class CatalogStore {
   virtual ~CatalogStore() = default;
 
   // --- Reference data ---
+  // Inserts or updates a service as the city's rules declare it (at every
+  // start). Contacts an administrator has edited in the panel
+  // (UpdateExecutorContacts) are kept; the name and active flag follow the
+  // rules.
   virtual void UpsertExecutor(const Executor& executor) = 0;
   virtual std::optional<Executor> FindExecutor(const std::string& id) = 0;
   virtual std::vector<Executor> ListExecutors() = 0;

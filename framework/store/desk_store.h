@@ -67,7 +67,9 @@ class DeskStore {
 
   // --- Directory (R8) ---
   // Sets a service's phone, e-mail and head with `audit` in one transaction;
-  // false (nothing written) for an unknown executor.
+  // false (nothing written) for an unknown executor. From then on the
+  // contacts are the panel's: UpsertExecutor (the city's rules at start)
+  // no longer overwrites them.
   virtual bool UpdateExecutorContacts(const std::string& executor_id, const std::string& phone,
                                       const std::string& email, const std::string& head,
                                       const AuditEntry& audit) = 0;

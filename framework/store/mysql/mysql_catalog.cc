@@ -15,9 +15,10 @@ void MysqlStore::UpsertExecutor(const Executor& e) {
   pool_->Run("upsert executor", [&](Conn& c) {
     auto& st = c.Prepare(
         "INSERT INTO executors (id, name, phone, email, head, active) VALUES (?, ?, ?, ?, ?, ?)"
-        " ON DUPLICATE KEY UPDATE name = VALUES(name), phone = VALUES(phone), email = "
-        "VALUES(email),"
-        " head = VALUES(head), active = VALUES(active)");
+        " ON DUPLICATE KEY UPDATE name = VALUES(name), active = VALUES(active),"
+        " phone = IF(contacts_edited_at IS NULL, VALUES(phone), phone),"
+        " email = IF(contacts_edited_at IS NULL, VALUES(email), email),"
+        " head = IF(contacts_edited_at IS NULL, VALUES(head), head)");
     Binder(st).Str(e.id).Str(e.name).Str(e.phone).Str(e.email).Str(e.head).Bool(e.active);
     st.executeUpdate();
   });

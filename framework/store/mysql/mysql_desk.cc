@@ -193,8 +193,9 @@ bool MysqlStore::UpdateExecutorContacts(const std::string& executor_id, const st
     ResultSetPtr rs(lock.executeQuery());
     if (!rs->next()) return;
     found = true;
-    auto& st = c.Prepare("UPDATE executors SET phone = ?, email = ?, head = ? WHERE id = ?");
-    Binder(st).Str(phone).Str(email).Str(head).Str(executor_id);
+    auto& st = c.Prepare(
+        "UPDATE executors SET phone = ?, email = ?, head = ?, contacts_edited_at = ? WHERE id = ?");
+    Binder(st).Str(phone).Str(email).Str(head).Time(audit.at).Str(executor_id);
     st.executeUpdate();
     InsertAudit(c, audit);
   });

@@ -34,8 +34,10 @@ void SqliteStore::UpsertExecutor(const Executor& x) {
   std::lock_guard lock(write_mutex_);
   Statement s = writer_->Prepare(
       "INSERT INTO executors (id, name, phone, email, head, active) VALUES (?, ?, ?, ?, ?, ?) "
-      "ON CONFLICT (id) DO UPDATE SET name = excluded.name, phone = excluded.phone, "
-      "email = excluded.email, head = excluded.head, active = excluded.active");
+      "ON CONFLICT (id) DO UPDATE SET name = excluded.name, active = excluded.active, "
+      "phone = iif(contacts_edited_at IS NULL, excluded.phone, phone), "
+      "email = iif(contacts_edited_at IS NULL, excluded.email, email), "
+      "head = iif(contacts_edited_at IS NULL, excluded.head, head)");
   s.Bind(x.id).Bind(x.name).Bind(x.phone).Bind(x.email).Bind(x.head).Bind(x.active).Run();
   DropCatalogCache();
 }

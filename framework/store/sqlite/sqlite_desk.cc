@@ -178,8 +178,10 @@ bool SqliteStore::UpdateExecutorContacts(const std::string& executor_id, const s
     std::lock_guard lock(write_mutex_);
     Connection& w = *writer_;
     Transaction tx(w);
-    Statement s = w.Prepare("UPDATE executors SET phone = ?, email = ?, head = ? WHERE id = ?");
-    if (s.Bind(phone).Bind(email).Bind(head).Bind(executor_id).Run() == 0) return false;
+    Statement s = w.Prepare(
+        "UPDATE executors SET phone = ?, email = ?, head = ?, contacts_edited_at = ? WHERE id = ?");
+    if (s.Bind(phone).Bind(email).Bind(head).Bind(audit.at).Bind(executor_id).Run() == 0)
+      return false;
     InsertAudit(w, audit);
     tx.Commit();
   }

@@ -232,6 +232,29 @@ TYPED_TEST(DeskStore, DirectoryContactsAreEditedWithAudit) {
   EXPECT_TRUE(s.ListAudit("executor", "nobody").empty());
 }
 
+// The next start writes the city's rules again (SyncCity): a correction made
+// in the panel stays, the rules still rename or retire the service, and a
+// service never edited in the panel takes the rules' new contacts.
+TYPED_TEST(DeskStore, APanelEditOfContactsSurvivesTheRulesAtTheNextStart) {
+  Store& s = *this->store_;
+  s.UpsertExecutor(Executor{"water", "Водоканал", "+380540000001", "old@city.ua", "Бондар", true});
+  ASSERT_TRUE(s.UpdateExecutorContacts("roads", "+380542000000", "roads@city.ua", "Коваль",
+                                       Audit("update_contacts", "executor", "roads")));
+  s.UpsertExecutor(Executor{"roads", "КП «Шляхи»", "+380540000000", "lua@city.ua", "Lua", false});
+  s.UpsertExecutor(Executor{"water", "КП «Водоканал»", "+380540000002", "new@city.ua", "Мороз", true});
+  auto roads = s.FindExecutor("roads");
+  EXPECT_EQ(roads->phone, "+380542000000");
+  EXPECT_EQ(roads->email, "roads@city.ua");
+  EXPECT_EQ(roads->head, "Коваль");
+  EXPECT_EQ(roads->name, "КП «Шляхи»");
+  EXPECT_FALSE(roads->active);
+  auto water = s.FindExecutor("water");
+  EXPECT_EQ(water->phone, "+380540000002");
+  EXPECT_EQ(water->email, "new@city.ua");
+  EXPECT_EQ(water->head, "Мороз");
+  EXPECT_EQ(water->name, "КП «Водоканал»");
+}
+
 TYPED_TEST(DeskStore, BlocksPerChannelAndAll) {
   Store& s = *this->store_;
   EXPECT_FALSE(s.IsResidentBlocked("res-1", "telegram"));
