@@ -8,10 +8,6 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/StreamCopier.h>
 #include <gtest/gtest.h>
 
 #include <map>
@@ -22,6 +18,7 @@
 #include "http/session.h"
 #include "http/session_http.h"
 #include "integration/http/rules_for_tests.h"
+#include "integration/http/browser_client.h"
 #include "messages/messages.h"
 #include "store/sqlite/sqlite_store.h"
 #include "unit/workflow/workflow_fixture.h"  // TestClock, FreshTempDir
@@ -36,34 +33,17 @@ using Poco::JSON::Object;
 constexpr const char* kAdminKey = "admin-key-for-broadcast-tests";
 constexpr const char* kPassword = "correct horse battery";
 
-struct Answer {
-  int status = 0;
-  std::string body;
-  Object::Ptr json;
-  std::string set_cookie;
-  std::string Code() const {
-    if (!json || !json->has("error")) return "";
-    return json->getObject("error")->getValue<std::string>("code");
-  }
-};
-
-struct Browser {
-  std::string cookie;
-  std::string csrf;
-};
-
 std::string Json(std::initializer_list<std::pair<const char*, Poco::Dynamic::Var>> fields) {
-  Object o;
-  for (const auto& [k, v] : fields) o.set(k, v);
-  std::ostringstream out;
-  o.stringify(out);
-  return out.str();
+  return JsonText(fields);
 }
 
-class BroadcastsApiTest : public ::testing::Test {
+using Answer = BrowserAnswer;
+
+class BroadcastsApiTest : public BrowserFixture {
  protected:
   BroadcastsApiTest()
-      : dir_(FreshTempDir("vikno-broadcasts")),
+      : BrowserFixture(http::kSessionCookie),
+        dir_(FreshTempDir("vikno-broadcasts")),
         store_((dir_ / "vikno.sqlite").string()),
         city_(MakeCityForTests(store_)),
         service_(store_, *city_.rules, clock_),
@@ -114,46 +94,7 @@ class BroadcastsApiTest : public ::testing::Test {
     std::filesystem::remove_all(dir_, ec);
   }
 
-  std::string Origin() const { return "http://127.0.0.1:" + std::to_string(port_); }
 
-  Answer Send(const std::string& method, const std::string& uri,
-              const std::optional<std::string>& body, const Browser* browser,
-              std::map<std::string, std::string> headers = {}) {
-    Poco::Net::HTTPClientSession session("127.0.0.1", port_);
-    session.setTimeout(Poco::Timespan(20, 0));
-    Poco::Net::HTTPRequest request(method, uri, Poco::Net::HTTPMessage::HTTP_1_1);
-    if (browser && !browser->cookie.empty())
-      request.set("Cookie", std::string(http::kSessionCookie) + "=" + browser->cookie);
-    for (const auto& [k, v] : headers) request.set(k, v);
-    if (body) {
-      request.setContentType("application/json");
-      request.setContentLength64(static_cast<Poco::Int64>(body->size()));
-      session.sendRequest(request) << *body;
-    } else {
-      session.sendRequest(request);
-    }
-    Answer a;
-    Poco::Net::HTTPResponse response;
-    std::istream& in = session.receiveResponse(response);
-    Poco::StreamCopier::copyToString(in, a.body);
-    a.status = response.getStatus();
-    try {
-      Poco::JSON::Parser parser;
-      auto v = parser.parse(a.body);
-      if (v.type() == typeid(Object::Ptr)) a.json = v.extract<Object::Ptr>();
-    } catch (const Poco::Exception&) {
-    }
-    a.set_cookie = response.get("Set-Cookie", "");
-    return a;
-  }
-
-  Answer Change(const std::string& method, const std::string& uri, const std::string& body,
-                const Browser& b) {
-    return Send(method, uri, body, &b, {{"X-CSRF-Token", b.csrf}, {"Origin", Origin()}});
-  }
-  Answer Get(const std::string& uri, const Browser& b) {
-    return Send("GET", uri, std::nullopt, &b);
-  }
 
   // A staff user made through the API, signed in through the login route.
   Browser User(const std::string& login, const std::string& role,
@@ -173,11 +114,7 @@ class BroadcastsApiTest : public ::testing::Test {
                    Json({{"login", login}, {"password", std::string(kPassword)}}), &b,
                    {{"Origin", Origin()}});
     EXPECT_EQ(in.status, 200) << in.body;
-    if (in.status == 200) {
-      const std::string prefix = std::string(http::kSessionCookie) + "=";
-      b.cookie = in.set_cookie.substr(prefix.size(), in.set_cookie.find(';') - prefix.size());
-      b.csrf = in.json->getValue<std::string>("csrf_token");
-    }
+    if (in.status == 200) Keep(in, &b);
     return b;
   }
 
@@ -224,7 +161,6 @@ class BroadcastsApiTest : public ::testing::Test {
   std::unique_ptr<broadcasts::BroadcastService> broadcasts_;
   std::unique_ptr<http::Accounts> accounts_;
   std::unique_ptr<http::HttpServer> server_;
-  uint16_t port_ = 0;
 };
 
 TEST_F(BroadcastsApiTest, AdministratorBroadcastIsQueuedWithProgressAndExpectedFinish) {

@@ -9,10 +9,6 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/StreamCopier.h>
 #include <gtest/gtest.h>
 
 #include <map>
@@ -22,6 +18,7 @@
 #include "http/passwords.h"
 #include "http/server.h"
 #include "integration/http/rules_for_tests.h"
+#include "integration/http/browser_client.h"
 #include "store/sqlite/sqlite_store.h"
 #include "unit/workflow/workflow_fixture.h"  // TestClock, FreshTempDir, At
 #include "workflow/appeal_service.h"
@@ -33,29 +30,8 @@ using Poco::JSON::Object;
 
 constexpr const char* kStaffKey = "cabinet-test-moderator-key";
 
-struct Answer {
-  int status = 0;
-  std::string body;
-  Poco::Net::HTTPResponse response;
-  Object::Ptr json;
-  std::string Header(const std::string& name) const { return response.get(name, ""); }
-  std::string Code() const {
-    if (!json || !json->has("error")) return "";
-    return json->getObject("error")->getValue<std::string>("code");
-  }
-};
-
-struct Browser {
-  std::string cookie;
-  std::string csrf;
-};
-
 std::string Json(std::initializer_list<std::pair<const char*, Poco::Dynamic::Var>> fields) {
-  Object o;
-  for (const auto& [k, v] : fields) o.set(k, v);
-  std::ostringstream out;
-  o.stringify(out);
-  return out.str();
+  return JsonText(fields);
 }
 
 // The smallest PNG: the file store sniffs it by its magic bytes.
@@ -69,10 +45,13 @@ std::string Png() {
   return std::string(reinterpret_cast<const char*>(bytes), sizeof bytes);
 }
 
-class CabinetApiTest : public ::testing::Test {
+using Answer = BrowserAnswer;
+
+class CabinetApiTest : public BrowserFixture {
  protected:
   CabinetApiTest()
-      : dir_(FreshTempDir("vikno-cabinet")),
+      : BrowserFixture(http::kCabinetCookie),
+        dir_(FreshTempDir("vikno-cabinet")),
         store_((dir_ / "vikno.sqlite").string()),
         city_(MakeCityForTests(store_)),
         service_(store_, *city_.rules, clock_) {}
@@ -115,44 +94,6 @@ class CabinetApiTest : public ::testing::Test {
     std::filesystem::remove_all(dir_, ec);
   }
 
-  std::string Origin() const { return "http://127.0.0.1:" + std::to_string(port_); }
-
-  Answer Send(const std::string& method, const std::string& uri,
-              const std::optional<std::string>& body, const Browser* browser,
-              std::map<std::string, std::string> headers = {},
-              const std::string& content_type = "application/json") {
-    Poco::Net::HTTPClientSession session("127.0.0.1", port_);
-    session.setTimeout(Poco::Timespan(10, 0));
-    Poco::Net::HTTPRequest request(method, uri, Poco::Net::HTTPMessage::HTTP_1_1);
-    if (browser && !browser->cookie.empty())
-      request.set("Cookie", std::string(http::kCabinetCookie) + "=" + browser->cookie);
-    for (const auto& [k, v] : headers) request.set(k, v);
-    if (body) {
-      request.setContentType(content_type);
-      request.setContentLength64(static_cast<Poco::Int64>(body->size()));
-      session.sendRequest(request) << *body;
-    } else {
-      session.sendRequest(request);
-    }
-    Answer a;
-    std::istream& in = session.receiveResponse(a.response);
-    Poco::StreamCopier::copyToString(in, a.body);
-    a.status = a.response.getStatus();
-    try {
-      Poco::JSON::Parser parser;
-      auto v = parser.parse(a.body);
-      if (v.type() == typeid(Object::Ptr)) a.json = v.extract<Object::Ptr>();
-    } catch (const Poco::Exception&) {
-    }
-    return a;
-  }
-  Answer Change(const std::string& method, const std::string& uri, const std::string& body,
-                const Browser& b) {
-    return Send(method, uri, body, &b, {{"X-CSRF-Token", b.csrf}, {"Origin", Origin()}});
-  }
-  Answer Get(const std::string& uri, const Browser& b) {
-    return Send("GET", uri, std::nullopt, &b);
-  }
   Answer Staff(const std::string& method, const std::string& uri,
                const std::optional<std::string>& body = std::nullopt) {
     return Send(method, uri, body, nullptr,
@@ -193,12 +134,6 @@ class CabinetApiTest : public ::testing::Test {
     if ((a.status == 200 || a.status == 201) && b) Keep(a, b);
     return a;
   }
-  static void Keep(const Answer& a, Browser* b) {
-    const std::string set = a.Header("Set-Cookie");
-    const std::string prefix = std::string(http::kCabinetCookie) + "=";
-    b->cookie = set.substr(prefix.size(), set.find(';') - prefix.size());
-    b->csrf = a.json->getValue<std::string>("csrf_token");
-  }
   Browser SignUp(const std::string& login) {
     EXPECT_EQ(AskCode(login).status, 202);
     Browser b;
@@ -232,7 +167,6 @@ class CabinetApiTest : public ::testing::Test {
   std::unique_ptr<FileStore> files_;
   std::unique_ptr<Cabinet> cabinet_;
   std::unique_ptr<http::HttpServer> server_;
-  uint16_t port_ = 0;
 };
 
 TEST_F(CabinetApiTest, SignUpWithCodeSetsStrictCookieAndRecordsConsent) {

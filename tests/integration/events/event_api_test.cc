@@ -7,10 +7,6 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/StreamCopier.h>
 #include <gtest/gtest.h>
 
 #include <map>
@@ -19,6 +15,7 @@
 #include "http/server.h"
 #include "http/session.h"
 #include "http/session_http.h"
+#include "integration/http/browser_client.h"
 #include "store/sqlite/sqlite_store.h"
 #include "unit/workflow/workflow_fixture.h"  // TestClock, FreshTempDir
 
@@ -31,32 +28,19 @@ using Poco::JSON::Object;
 constexpr const char* kAdminKey = "admin-key-for-event-tests";
 constexpr const char* kPassword = "correct horse battery";
 
-struct Answer {
-  int status = 0;
-  std::string body;
-  Poco::Net::HTTPResponse response;
-  Object::Ptr json;
-  std::string Code() const {
-    if (!json || !json->has("error")) return "";
-    return json->getObject("error")->getValue<std::string>("code");
-  }
-};
-
-struct Browser {
-  std::string cookie;
-  std::string csrf;
-};
-
 std::string Stringify(const Object::Ptr& o) {
   std::ostringstream out;
   o->stringify(out);
   return out.str();
 }
 
-class EventApiTest : public ::testing::Test {
+using Answer = BrowserAnswer;
+
+class EventApiTest : public BrowserFixture {
  protected:
   EventApiTest()
-      : dir_(FreshTempDir("vikno-event-api")),
+      : BrowserFixture(http::kSessionCookie),
+        dir_(FreshTempDir("vikno-event-api")),
         store_((dir_ / "vikno.sqlite").string()),
         clock_(*ParseIso8601("2026-11-23T08:00:00Z")),  // 10:00 in Kyiv
         events_(store_, clock_) {
@@ -100,41 +84,6 @@ class EventApiTest : public ::testing::Test {
     std::filesystem::remove_all(dir_, ec);
   }
 
-  std::string Origin() const { return "http://127.0.0.1:" + std::to_string(port_); }
-
-  Answer Send(const std::string& method, const std::string& uri,
-              const std::optional<std::string>& body, const Browser* browser,
-              std::map<std::string, std::string> headers = {}) {
-    Poco::Net::HTTPClientSession session("127.0.0.1", port_);
-    session.setTimeout(Poco::Timespan(10, 0));
-    Poco::Net::HTTPRequest request(method, uri, Poco::Net::HTTPMessage::HTTP_1_1);
-    if (browser && !browser->cookie.empty())
-      request.set("Cookie", std::string(http::kSessionCookie) + "=" + browser->cookie);
-    for (const auto& [k, v] : headers) request.set(k, v);
-    if (body) {
-      request.setContentType("application/json");
-      request.setContentLength64(static_cast<Poco::Int64>(body->size()));
-      session.sendRequest(request) << *body;
-    } else {
-      session.sendRequest(request);
-    }
-    Answer a;
-    std::istream& in = session.receiveResponse(a.response);
-    Poco::StreamCopier::copyToString(in, a.body);
-    a.status = a.response.getStatus();
-    try {
-      Poco::JSON::Parser parser;
-      auto v = parser.parse(a.body);
-      if (v.type() == typeid(Object::Ptr)) a.json = v.extract<Object::Ptr>();
-    } catch (const Poco::Exception&) {
-    }
-    return a;
-  }
-  Answer Change(const std::string& method, const std::string& uri,
-                const std::optional<std::string>& body, const Browser& b) {
-    return Send(method, uri, body, &b, {{"X-CSRF-Token", b.csrf}, {"Origin", Origin()}});
-  }
-  Answer Get(const std::string& uri, const Browser& b) { return Send("GET", uri, std::nullopt, &b); }
 
   // A member of staff made by the administrator and signed in like the panel.
   Browser Staff(const std::string& login, const std::string& role,
@@ -157,10 +106,7 @@ class EventApiTest : public ::testing::Test {
     Answer a = Send("POST", "/api/v1/session", Stringify(credentials), nullptr,
                     {{"Origin", Origin()}});
     EXPECT_EQ(a.status, 200) << a.body;
-    const std::string set = a.response.get("Set-Cookie", "");
-    const std::string prefix = std::string(http::kSessionCookie) + "=";
-    b.cookie = set.substr(prefix.size(), set.find(';') - prefix.size());
-    b.csrf = a.json->getValue<std::string>("csrf_token");
+    Keep(a, &b);
     return b;
   }
 
@@ -189,7 +135,6 @@ class EventApiTest : public ::testing::Test {
   events::EventService events_;
   std::unique_ptr<http::Accounts> accounts_;
   std::unique_ptr<http::HttpServer> server_;
-  uint16_t port_ = 0;
   int64_t building_ = 0;
 };
 

@@ -8,10 +8,6 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 #include <gtest/gtest.h>
 
@@ -20,6 +16,7 @@
 #include "http/passwords.h"
 #include "http/server.h"
 #include "http/session_http.h"
+#include "integration/http/browser_client.h"
 #include "integration/http/rules_for_tests.h"
 #include "store/sqlite/sqlite_store.h"
 #include "unit/workflow/workflow_fixture.h"  // TestClock, FreshTempDir
@@ -33,36 +30,17 @@ using Poco::JSON::Object;
 constexpr const char* kAdminKey = "admin-key-for-session-tests";
 constexpr const char* kPassword = "correct horse battery";
 
-struct Answer {
-  int status = 0;
-  std::string body;
-  Poco::Net::HTTPResponse response;
-  Object::Ptr json;
-  std::string Header(const std::string& name) const { return response.get(name, ""); }
-  std::string Code() const {
-    if (!json || !json->has("error")) return "";
-    return json->getObject("error")->getValue<std::string>("code");
-  }
-};
-
-// One browser: keeps the session cookie and the CSRF token it was given.
-struct Browser {
-  std::string cookie;
-  std::string csrf;
-};
-
 std::string Json(std::initializer_list<std::pair<const char*, Poco::Dynamic::Var>> fields) {
-  Object o;
-  for (const auto& [k, v] : fields) o.set(k, v);
-  std::ostringstream out;
-  o.stringify(out);
-  return out.str();
+  return JsonText(fields);
 }
 
-class SessionTest : public ::testing::Test {
+using Answer = BrowserAnswer;
+
+class SessionTest : public BrowserFixture {
  protected:
   SessionTest()
-      : dir_(FreshTempDir("vikno-session")),
+      : BrowserFixture(http::kSessionCookie),
+        dir_(FreshTempDir("vikno-session")),
         store_((dir_ / "vikno.sqlite").string()),
         city_(MakeCityForTests(store_)),
         service_(store_, *city_.rules, clock_) {
@@ -114,46 +92,7 @@ class SessionTest : public ::testing::Test {
     server_.reset();
   }
 
-  std::string Origin() const { return "http://127.0.0.1:" + std::to_string(port_); }
 
-  Answer Send(const std::string& method, const std::string& uri,
-              const std::optional<std::string>& body, const Browser* browser,
-              std::map<std::string, std::string> headers = {},
-              const std::string& content_type = "application/json") {
-    Poco::Net::HTTPClientSession session("127.0.0.1", port_);
-    session.setTimeout(Poco::Timespan(10, 0));
-    Poco::Net::HTTPRequest request(method, uri, Poco::Net::HTTPMessage::HTTP_1_1);
-    if (browser && !browser->cookie.empty())
-      request.set("Cookie", std::string(http::kSessionCookie) + "=" + browser->cookie);
-    for (const auto& [k, v] : headers) request.set(k, v);
-    if (body) {
-      request.setContentType(content_type);
-      request.setContentLength64(static_cast<Poco::Int64>(body->size()));
-      session.sendRequest(request) << *body;
-    } else {
-      session.sendRequest(request);
-    }
-    Answer a;
-    std::istream& in = session.receiveResponse(a.response);
-    Poco::StreamCopier::copyToString(in, a.body);
-    a.status = a.response.getStatus();
-    try {
-      Poco::JSON::Parser parser;
-      auto v = parser.parse(a.body);
-      if (v.type() == typeid(Object::Ptr)) a.json = v.extract<Object::Ptr>();
-    } catch (const Poco::Exception&) {
-    }
-    return a;
-  }
-
-  // A change from the browser, with its CSRF token and our Origin.
-  Answer Change(const std::string& method, const std::string& uri, const std::string& body,
-                const Browser& b) {
-    return Send(method, uri, body, &b, {{"X-CSRF-Token", b.csrf}, {"Origin", Origin()}});
-  }
-  Answer Get(const std::string& uri, const Browser& b) {
-    return Send("GET", uri, std::nullopt, &b);
-  }
   Answer Admin(const std::string& method, const std::string& uri,
                const std::optional<std::string>& body = std::nullopt) {
     return Send(method, uri, body, nullptr,
@@ -165,12 +104,7 @@ class SessionTest : public ::testing::Test {
     if (!headers.count("Origin")) headers["Origin"] = Origin();
     Answer a = Send("POST", "/api/v1/session", Json({{"login", login}, {"password", password}}),
                     browser, headers);
-    if (a.status == 200 && browser) {
-      const std::string set = a.Header("Set-Cookie");
-      const std::string prefix = std::string(http::kSessionCookie) + "=";
-      browser->cookie = set.substr(prefix.size(), set.find(';') - prefix.size());
-      browser->csrf = a.json->getValue<std::string>("csrf_token");
-    }
+    if (a.status == 200 && browser) Keep(a, browser);
     return a;
   }
 
@@ -214,7 +148,6 @@ class SessionTest : public ::testing::Test {
   std::string other_service_;
   std::unique_ptr<http::Accounts> accounts_;
   std::unique_ptr<http::HttpServer> server_;
-  uint16_t port_ = 0;
 };
 
 TEST_F(SessionTest, SignInSetsAStrictHttpOnlyCookieAndAnswersTheUser) {
