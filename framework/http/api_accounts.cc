@@ -182,7 +182,7 @@ Accounts::Current CurrentSession(Accounts& accounts, Call& call,
 }
 
 constexpr std::initializer_list<const char*> kAnyStage = {Accounts::kFull, Accounts::kSecondFactor,
-                                                           Accounts::kEnrol};
+                                                          Accounts::kEnrol};
 
 void RequireAdministrator(const Call& call) {
   if (call.actor().role != Role::kAdministrator)
@@ -251,8 +251,8 @@ Reply ChangePassword(Accounts& accounts, Call& call) {
 Reply Throttled(std::chrono::seconds retry_after) {
   const auto seconds = std::max<int64_t>(1, retry_after.count());
   return Reply{429,
-               ErrorJson("throttled",
-                         "too many failed attempts; try again in " + std::to_string(seconds) + " s"),
+               ErrorJson("throttled", "too many failed attempts; try again in " +
+                                          std::to_string(seconds) + " s"),
                {{"Retry-After", std::to_string(seconds)}},
                {}};
 }
@@ -266,19 +266,19 @@ Reply FactorReply(Accounts& accounts, Call& call, const Accounts::FactorOutcome&
   if (outcome.kind == Kind::kBadPassword)
     return Reply{403, ErrorJson("bad_credentials", "the password is wrong"), {}, {}};
   if (outcome.kind == Kind::kBadCode)
-    return Reply{403,
-                 ErrorJson("bad_code",
-                           "the code is wrong, already used or expired: enter the current one"),
-                 {},
-                 {}};
+    return Reply{
+        403,
+        ErrorJson("bad_code", "the code is wrong, already used or expired: enter the current one"),
+        {},
+        {}};
   Reply reply{200, "", {}, {}};
   if (outcome.signed_in) {
     const auto& in = *outcome.signed_in;
     Object::Ptr o = SessionJson(accounts, in.user, in.csrf_token, in.stage);
     for (const auto& [k, v] : *done) o->set(k, v);
     reply = Json(200, o);
-    reply.headers.emplace_back("Set-Cookie",
-                               CookieHeader(in.token, SecureCookie(call, accounts.config()), false));
+    reply.headers.emplace_back(
+        "Set-Cookie", CookieHeader(in.token, SecureCookie(call, accounts.config()), false));
   } else {
     reply = Json(200, done);
   }
@@ -299,8 +299,7 @@ Reply SecondFactor(Accounts& accounts, Call& call) {
   OnlyFields(body, {"code", "recovery_code"});
   std::string code, recovery;
   CodeChoice(body, &code, &recovery);
-  return FactorReply(accounts, call, accounts.SecondFactor(current, code, recovery),
-                     new Object);
+  return FactorReply(accounts, call, accounts.SecondFactor(current, code, recovery), new Object);
 }
 
 Reply BeginEnrolment(Accounts& accounts, Call& call) {

@@ -197,10 +197,11 @@ Accounts::LoginOutcome Accounts::Login(const std::string& raw_login, const std::
                                    ? std::string()
                                    : Sha256Hex(presented_token);
   outcome.kind = LoginOutcome::Kind::kSignedIn;
-  outcome.signed_in = NewSession(
-      *user, stage, client_address, replaces,
-      AttemptAudit(user, login, client_address, now,
-                   stage == kFull ? "login" : stage == kEnrol ? "login_enrol" : "login_password"));
+  outcome.signed_in = NewSession(*user, stage, client_address, replaces,
+                                 AttemptAudit(user, login, client_address, now,
+                                              stage == kFull    ? "login"
+                                              : stage == kEnrol ? "login_enrol"
+                                                                : "login_password"));
   return outcome;
 }
 
@@ -490,12 +491,12 @@ Accounts::FactorOutcome Accounts::SecondFactor(const Current& pending, const std
   std::string method;
   if (tf && tf->enabled) {
     if (!code.empty()) {
-      auto secret = totp::Open(tf->sealed_secret, config_.two_factor.secret_key,
-                               std::to_string(user.id));
-      if (!secret) throw std::runtime_error("the two-factor secret of user " +
-                                            std::to_string(user.id) +
-                                            " does not open: is accounts.two_factor.secret_key "
-                                            "the one it was sealed with?");
+      auto secret =
+          totp::Open(tf->sealed_secret, config_.two_factor.secret_key, std::to_string(user.id));
+      if (!secret)
+        throw std::runtime_error("the two-factor secret of user " + std::to_string(user.id) +
+                                 " does not open: is accounts.two_factor.secret_key "
+                                 "the one it was sealed with?");
       auto step = totp::MatchingStep(*secret, code, ToUnix(now));
       if (step && store_.UseTotpStep(user.id, *step)) {
         method = "totp";
@@ -506,9 +507,9 @@ Accounts::FactorOutcome Accounts::SecondFactor(const Current& pending, const std
     } else if (auto id = MatchRecoveryCode(user.id, recovery_code)) {
       Object details;
       details.set("remaining", static_cast<int>(store_.ListRecoveryCodes(user.id).size()) - 1);
-      if (store_.UseRecoveryCode(user.id, *id, now,
-                                 UserAudit(pending.actor, now, user.id, "recovery_code_used",
-                                           Stringify(details))))
+      if (store_.UseRecoveryCode(
+              user.id, *id, now,
+              UserAudit(pending.actor, now, user.id, "recovery_code_used", Stringify(details))))
         method = "recovery_code";
     }
   }
@@ -569,9 +570,9 @@ Accounts::FactorOutcome Accounts::ConfirmEnrolment(const Current& current,
     out.recovery_codes.push_back(NewRecoveryCode());
     hashes.push_back(HashPassword(NormaliseRecoveryCode(out.recovery_codes.back()), Params()));
   }
-  auto enabled = store_.EnableTwoFactor(
-      user.id, *step, hashes, current.session.token_hash, now,
-      UserAudit(current.actor, now, user.id, "two_factor_enable"));
+  auto enabled =
+      store_.EnableTwoFactor(user.id, *step, hashes, current.session.token_hash, now,
+                             UserAudit(current.actor, now, user.id, "two_factor_enable"));
   if (!enabled) {  // confirmed meanwhile from another tab: not this code's doing
     out.recovery_codes.clear();
     FailFactor(user, client, "two_factor_confirm_failed");
@@ -621,9 +622,9 @@ Accounts::FactorOutcome Accounts::DisableTwoFactor(const Current& current,
     FailFactor(user, client, "two_factor_disable_failed");
     return out;
   }
-  auto removed = store_.DeleteTwoFactor(
-      user.id, current.session.token_hash,
-      UserAudit(current.actor, now, user.id, "two_factor_disable"));
+  auto removed =
+      store_.DeleteTwoFactor(user.id, current.session.token_hash,
+                             UserAudit(current.actor, now, user.id, "two_factor_disable"));
   if (!removed) {
     out.kind = FactorOutcome::Kind::kBadCode;
     return out;
@@ -641,8 +642,8 @@ Result<Done> Accounts::ResetTwoFactor(const std::string& raw_login, const Actor&
   const std::string login = NormaliseLogin(raw_login);
   auto user = IsValidLogin(login) ? store_.FindUserByLogin(login) : std::nullopt;
   if (!user) return Refuse("not_found", "no user '" + login + "'");
-  auto removed = store_.DeleteTwoFactor(user->id, "",
-                                        UserAudit(actor, clock_.Now(), user->id, "two_factor_reset"));
+  auto removed = store_.DeleteTwoFactor(
+      user->id, "", UserAudit(actor, clock_.Now(), user->id, "two_factor_reset"));
   if (!removed) return Refuse("not_found", "'" + login + "' has no second factor");
   store_.ClearThrottle("login:" + login);
   return Done{};

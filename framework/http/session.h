@@ -140,8 +140,8 @@ class Accounts {
 
   struct FactorOutcome {
     enum class Kind { kDone, kBadCode, kBadPassword, kThrottled } kind = Kind::kBadCode;
-    std::chrono::seconds retry_after{0};     // kThrottled
-    std::optional<SignedIn> signed_in;       // kDone, when a new session replaced the old one
+    std::chrono::seconds retry_after{0};      // kThrottled
+    std::optional<SignedIn> signed_in;        // kDone, when a new session replaced the old one
     std::vector<std::string> recovery_codes;  // kDone of ConfirmEnrolment, shown once
   };
   // A second_factor session and a TOTP `code` or a `recovery_code` (exactly
@@ -151,8 +151,8 @@ class Accounts {
                              const std::string& recovery_code);
 
   struct Enrolment {
-    std::string secret;  // base32, for typing into the app
-    std::string uri;     // otpauth://, for a QR code or a link
+    std::string secret;                // base32, for typing into the app
+    std::string uri;                   // otpauth://, for a QR code or a link
     std::vector<std::string> qr_rows;  // the URI's QR code, '1' = dark module
   };
   // A new secret for the user of a full or enrol session, not active until

@@ -70,8 +70,8 @@ const unsigned char* U(const std::string& s) {
 
 std::string RandomBytes(size_t bytes) {
   std::string out(bytes, '\0');
-  if (bytes > 0 && RAND_bytes(reinterpret_cast<unsigned char*>(out.data()),
-                              static_cast<int>(bytes)) != 1)
+  if (bytes > 0 &&
+      RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(bytes)) != 1)
     throw std::runtime_error("the random number generator failed");
   return out;
 }
@@ -141,7 +141,8 @@ std::string Hotp(std::string_view secret, uint64_t counter, int digits) {
 }
 
 int64_t StepOf(int64_t unix_seconds) {
-  return unix_seconds >= 0 ? unix_seconds / kStepSeconds : (unix_seconds - kStepSeconds + 1) / kStepSeconds;
+  return unix_seconds >= 0 ? unix_seconds / kStepSeconds
+                           : (unix_seconds - kStepSeconds + 1) / kStepSeconds;
 }
 
 std::optional<int64_t> MatchingStep(std::string_view secret, std::string_view code,
@@ -155,7 +156,8 @@ std::optional<int64_t> MatchingStep(std::string_view secret, std::string_view co
     if (step < 0) continue;
     const std::string expected = Hotp(secret, static_cast<uint64_t>(step));
     unsigned diff = 0;
-    for (size_t i = 0; i < expected.size(); ++i) diff |= static_cast<unsigned>(expected[i] ^ code[i]);
+    for (size_t i = 0; i < expected.size(); ++i)
+      diff |= static_cast<unsigned>(expected[i] ^ code[i]);
     // The latest matching step wins: the replay guard then remembers the
     // highest step a code has been taken for.
     if (diff == 0) found = step;
@@ -220,7 +222,8 @@ std::string Seal(std::string_view secret, const std::string& key, const std::str
 
 std::optional<std::string> Open(const std::string& sealed, const std::string& key,
                                 const std::string& bound_to) {
-  if (sealed.rfind(kPlainPrefix, 0) == 0) return Base32Decode(sealed.substr(sizeof kPlainPrefix - 1));
+  if (sealed.rfind(kPlainPrefix, 0) == 0)
+    return Base32Decode(sealed.substr(sizeof kPlainPrefix - 1));
   if (sealed.rfind(kSealedPrefix, 0) != 0 || key.empty()) return std::nullopt;
   auto raw = Unbase64(sealed.substr(sizeof kSealedPrefix - 1));
   if (!raw || raw->size() < kNonceBytes + kTagBytes) return std::nullopt;
@@ -238,8 +241,8 @@ std::optional<std::string> Open(const std::string& sealed, const std::string& ke
       EVP_DecryptInit_ex(c.ctx, nullptr, nullptr, U(k), U(nonce)) != 1 ||
       EVP_DecryptUpdate(c.ctx, nullptr, &len, U(bound_to), static_cast<int>(bound_to.size())) !=
           1 ||
-      EVP_DecryptUpdate(c.ctx, reinterpret_cast<unsigned char*>(plain.data()), &len,
-                        U(ciphertext), static_cast<int>(ciphertext.size())) != 1 ||
+      EVP_DecryptUpdate(c.ctx, reinterpret_cast<unsigned char*>(plain.data()), &len, U(ciphertext),
+                        static_cast<int>(ciphertext.size())) != 1 ||
       EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_GCM_SET_TAG, kTagBytes, tag.data()) != 1)
     return std::nullopt;
   // The tag is checked here: a wrong key, a wrong row or a changed byte fails.

@@ -53,7 +53,7 @@ struct StaffSession {
 struct StaffTwoFactor {
   int64_t user_id = 0;
   std::string sealed_secret;
-  bool enabled = false;  // false: enrolment begun, not yet confirmed by a code
+  bool enabled = false;   // false: enrolment begun, not yet confirmed by a code
   int64_t last_step = 0;  // the highest time step a code was accepted for
   Timestamp created_at;
   std::optional<Timestamp> enabled_at;

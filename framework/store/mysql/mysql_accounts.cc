@@ -56,12 +56,8 @@ constexpr const char* kSessionCols =
     "token_hash, user_id, csrf_token, client_address, created_at, last_seen_at, stage";
 
 StaffSession ReadSession(const sql::ResultSet& rs) {
-  return StaffSession{Str(rs, 1),
-                      rs.getInt64(2),
-                      Str(rs, 3),
-                      Str(rs, 4),
-                      FromUnix(rs.getInt64(5)),
-                      FromUnix(rs.getInt64(6)),
+  return StaffSession{Str(rs, 1), rs.getInt64(2),           Str(rs, 3),
+                      Str(rs, 4), FromUnix(rs.getInt64(5)), FromUnix(rs.getInt64(6)),
                       Str(rs, 7)};
 }
 
@@ -323,7 +319,8 @@ std::optional<StaffTwoFactor> MysqlStore::FindTwoFactor(int64_t user_id) {
     Binder(st).Int(user_id);
     ResultSetPtr rs(st.executeQuery());
     if (rs->next())
-      out = StaffTwoFactor{rs->getInt64(1), Str(*rs, 2), rs->getInt(3) != 0, rs->getInt64(4),
+      out = StaffTwoFactor{rs->getInt64(1),           Str(*rs, 2),
+                           rs->getInt(3) != 0,        rs->getInt64(4),
                            FromUnix(rs->getInt64(5)), OptTime(*rs, 6)};
   });
   return out;

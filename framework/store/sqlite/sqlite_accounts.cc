@@ -51,8 +51,7 @@ constexpr const char* kSessionColumns =
     "token_hash, user_id, csrf_token, client_address, created_at, last_seen_at, stage";
 
 StaffSession ReadSession(const Statement& s) {
-  return StaffSession{s.Text(0), s.Int(1),  s.Text(2), s.Text(3),
-                      s.Time(4), s.Time(5), s.Text(6)};
+  return StaffSession{s.Text(0), s.Int(1), s.Text(2), s.Text(3), s.Time(4), s.Time(5), s.Text(6)};
 }
 
 std::optional<StaffUser> FindUserOn(SqliteStore::Connection& c, int64_t id) {
@@ -323,14 +322,13 @@ Result<Done> SqliteStore::EnableTwoFactor(int64_t user_id, int64_t step,
   std::lock_guard lock(write_mutex_);
   Connection& w = *writer_;
   Transaction tx(w);
-  const int changed =
-      w.Prepare(
-           "UPDATE staff_two_factor SET enabled = 1, last_step = ?, enabled_at = ? "
-           "WHERE user_id = ? AND enabled = 0")
-          .Bind(step)
-          .Bind(at)
-          .Bind(user_id)
-          .Run();
+  const int changed = w.Prepare(
+                           "UPDATE staff_two_factor SET enabled = 1, last_step = ?, enabled_at = ? "
+                           "WHERE user_id = ? AND enabled = 0")
+                          .Bind(step)
+                          .Bind(at)
+                          .Bind(user_id)
+                          .Run();
   if (changed == 0) return Refuse("not_pending", "no enrolment is waiting for its first code");
   w.Prepare("DELETE FROM staff_recovery_codes WHERE user_id = ?").Bind(user_id).Run();
   for (const auto& hash : recovery_hashes) {
@@ -376,14 +374,13 @@ bool SqliteStore::UseRecoveryCode(int64_t user_id, int64_t code_id, Timestamp at
   std::lock_guard lock(write_mutex_);
   Connection& w = *writer_;
   Transaction tx(w);
-  const int changed =
-      w.Prepare(
-           "UPDATE staff_recovery_codes SET used_at = ? "
-           "WHERE id = ? AND user_id = ? AND used_at IS NULL")
-          .Bind(at)
-          .Bind(code_id)
-          .Bind(user_id)
-          .Run();
+  const int changed = w.Prepare(
+                           "UPDATE staff_recovery_codes SET used_at = ? "
+                           "WHERE id = ? AND user_id = ? AND used_at IS NULL")
+                          .Bind(at)
+                          .Bind(code_id)
+                          .Bind(user_id)
+                          .Run();
   if (changed == 0) return false;
   InsertAudit(w, WithEntityId(audit, user_id));
   tx.Commit();

@@ -98,8 +98,8 @@ class TotpResetTest : public ::testing::Test {
 
 TEST_F(TotpResetTest, ResetRemovesTheSecondFactorAndEndsTheSessionsOfARunningHost) {
   const std::string config = Config();
-  auto add = Run({"user", "add", "--login", "boss", "--role", "administrator", "--config", config},
-                 "add");
+  auto add =
+      Run({"user", "add", "--login", "boss", "--role", "administrator", "--config", config}, "add");
   ASSERT_EQ(add->Wait(30s), 0) << add->Stderr();
   const std::string out = add->Stdout();
   const std::string password = out.substr(out.find("password: ") + 10, 16);

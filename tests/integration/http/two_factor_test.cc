@@ -164,8 +164,8 @@ class TwoFactorTest : public ::testing::Test {
   }
 
   Answer SignIn(const std::string& login, const std::string& password, Browser* b) {
-    Answer a = Send("POST", "/api/v1/session", Json({{"login", login}, {"password", password}}),
-                    b, {{"Origin", Origin()}});
+    Answer a = Send("POST", "/api/v1/session", Json({{"login", login}, {"password", password}}), b,
+                    {{"Origin", Origin()}});
     if (a.status == 200) Adopt(a, b);
     return a;
   }
@@ -185,8 +185,8 @@ class TwoFactorTest : public ::testing::Test {
   std::string CodeFor(const std::string& base32, int steps = 0) {
     const auto secret = http::totp::Base32Decode(base32);
     EXPECT_TRUE(secret);
-    return http::totp::Hotp(*secret, static_cast<uint64_t>(
-                                         http::totp::StepOf(ToUnix(clock_.Now())) + steps));
+    return http::totp::Hotp(
+        *secret, static_cast<uint64_t>(http::totp::StepOf(ToUnix(clock_.Now())) + steps));
   }
 
   struct Enrolled {
@@ -200,8 +200,8 @@ class TwoFactorTest : public ::testing::Test {
     EXPECT_EQ(begun.status, 200) << begun.body;
     if (!begun.json) return e;
     e.secret = begun.json->getValue<std::string>("secret");
-    Answer confirmed =
-        Change("POST", "/api/v1/session/two-factor/confirm", Json({{"code", CodeFor(e.secret)}}), b);
+    Answer confirmed = Change("POST", "/api/v1/session/two-factor/confirm",
+                              Json({{"code", CodeFor(e.secret)}}), b);
     EXPECT_EQ(confirmed.status, 200) << confirmed.body;
     if (!confirmed.json) return e;
     auto codes = confirmed.json->getArray("recovery_codes");
@@ -240,13 +240,13 @@ TYPED_TEST(TwoFactorTest, RequiredRoleIsHeldToEnrolmentUntilItConfirmsACode) {
   EXPECT_EQ(users.status, 403);
   EXPECT_EQ(users.Code(), "two_factor_enrolment_required");
   EXPECT_EQ(this->Get("/api/v1/appeals", b).status, 403);
-  Answer password = this->Change("POST", "/api/v1/session/password",
-                               Json({{"current", std::string(kPassword)},
-                                     {"new", std::string("another long passphrase")}}),
-                               &b);
+  Answer password = this->Change(
+      "POST", "/api/v1/session/password",
+      Json({{"current", std::string(kPassword)}, {"new", std::string("another long passphrase")}}),
+      &b);
   EXPECT_EQ(password.status, 403) << password.body;
   Answer pending_code = this->Change("POST", "/api/v1/session/two-factor",
-                                   Json({{"code", std::string("123456")}}), &b);
+                                     Json({{"code", std::string("123456")}}), &b);
   EXPECT_EQ(pending_code.status, 403) << "an enrol session has no second factor to give";
   Answer session = this->Get("/api/v1/session", b);
   ASSERT_EQ(session.status, 200);
@@ -263,13 +263,13 @@ TYPED_TEST(TwoFactorTest, RequiredRoleIsHeldToEnrolmentUntilItConfirmsACode) {
   EXPECT_FALSE(this->accounts_->TwoFactorEnabled(id));
 
   Answer wrong = this->Change("POST", "/api/v1/session/two-factor/confirm",
-                            Json({{"code", this->CodeFor(secret, 3)}}), &b);
+                              Json({{"code", this->CodeFor(secret, 3)}}), &b);
   EXPECT_EQ(wrong.status, 403);
   EXPECT_EQ(wrong.Code(), "bad_code");
   EXPECT_FALSE(this->accounts_->TwoFactorEnabled(id));
 
   Answer confirmed = this->Change("POST", "/api/v1/session/two-factor/confirm",
-                                Json({{"code", this->CodeFor(secret)}}), &b);
+                                  Json({{"code", this->CodeFor(secret)}}), &b);
   ASSERT_EQ(confirmed.status, 200) << confirmed.body;
   EXPECT_EQ(confirmed.Stage(), "full");
   auto codes = confirmed.json->getArray("recovery_codes");
@@ -310,14 +310,13 @@ TYPED_TEST(TwoFactorTest, SignInIsTwoStepsWithANewSessionAndACodeIsTakenOnce) {
   EXPECT_EQ(enrol.status, 401) << "enrolment needs a complete sign-in";
   // Without the CSRF token the code is not even looked at.
   Answer forged = this->Send("POST", "/api/v1/session/two-factor",
-                           Json({{"code", this->CodeFor(enrolled.secret)}}), &b,
-                           {{"Origin", this->Origin()}});
+                             Json({{"code", this->CodeFor(enrolled.secret)}}), &b,
+                             {{"Origin", this->Origin()}});
   EXPECT_EQ(forged.status, 403);
   EXPECT_EQ(forged.Code(), "csrf");
-  Answer both = this->Change("POST", "/api/v1/session/two-factor",
-                           Json({{"code", std::string("123456")},
-                                 {"recovery_code", enrolled.recovery[0]}}),
-                           &b);
+  Answer both = this->Change(
+      "POST", "/api/v1/session/two-factor",
+      Json({{"code", std::string("123456")}, {"recovery_code", enrolled.recovery[0]}}), &b);
   EXPECT_EQ(both.status, 422);
 
   const std::string code = this->CodeFor(enrolled.secret);
@@ -339,12 +338,12 @@ TYPED_TEST(TwoFactorTest, SignInIsTwoStepsWithANewSessionAndACodeIsTakenOnce) {
   // An older step's code (still inside the window) is refused too: the
   // newest step taken bounds them all.
   Answer older = this->Change("POST", "/api/v1/session/two-factor",
-                            Json({{"code", this->CodeFor(enrolled.secret, -1)}}), &replay);
+                              Json({{"code", this->CodeFor(enrolled.secret, -1)}}), &replay);
   EXPECT_EQ(older.status, 403);
   // The next step's code is fresh.
   this->clock_.Advance(std::chrono::seconds(30));
   Answer next = this->Change("POST", "/api/v1/session/two-factor",
-                           Json({{"code", this->CodeFor(enrolled.secret)}}), &replay);
+                             Json({{"code", this->CodeFor(enrolled.secret)}}), &replay);
   EXPECT_EQ(next.status, 200) << next.body;
 }
 
@@ -357,7 +356,7 @@ TYPED_TEST(TwoFactorTest, APendingSessionExpiresAfterItsMinutes) {
   ASSERT_EQ(this->SignIn("hanna", kPassword, &b).Stage(), "second_factor");
   this->clock_.Advance(std::chrono::minutes(5));
   Answer late = this->Change("POST", "/api/v1/session/two-factor",
-                           Json({{"code", this->CodeFor(enrolled.secret)}}), &b);
+                             Json({{"code", this->CodeFor(enrolled.secret)}}), &b);
   EXPECT_EQ(late.status, 401);
   EXPECT_EQ(late.Code(), "session_expired");
 }
@@ -391,7 +390,7 @@ TYPED_TEST(TwoFactorTest, WrongCodesShareTheLockOutOfWrongPasswords) {
   Browser later;
   ASSERT_EQ(this->SignIn("hanna", kPassword, &later).Stage(), "second_factor");
   Answer ok = this->Change("POST", "/api/v1/session/two-factor",
-                         Json({{"code", this->CodeFor(enrolled.secret)}}), &later);
+                           Json({{"code", this->CodeFor(enrolled.secret)}}), &later);
   EXPECT_EQ(ok.status, 200) << ok.body;
 }
 
@@ -406,7 +405,7 @@ TYPED_TEST(TwoFactorTest, ARecoveryCodeSignsInOnce) {
   Browser b;
   ASSERT_EQ(this->SignIn("hanna", kPassword, &b).Stage(), "second_factor");
   Answer used = this->Change("POST", "/api/v1/session/two-factor",
-                           Json({{"recovery_code", enrolled.recovery[0]}}), &b);
+                             Json({{"recovery_code", enrolled.recovery[0]}}), &b);
   ASSERT_EQ(used.status, 200) << used.body;
   EXPECT_EQ(used.Stage(), "full");
   EXPECT_EQ(this->CountAudit(id, "recovery_code_used"), 1);
@@ -414,15 +413,15 @@ TYPED_TEST(TwoFactorTest, ARecoveryCodeSignsInOnce) {
   Browser again;
   ASSERT_EQ(this->SignIn("hanna", kPassword, &again).Stage(), "second_factor");
   Answer reused = this->Change("POST", "/api/v1/session/two-factor",
-                             Json({{"recovery_code", enrolled.recovery[0]}}), &again);
+                               Json({{"recovery_code", enrolled.recovery[0]}}), &again);
   EXPECT_EQ(reused.status, 403);
   EXPECT_EQ(reused.Code(), "bad_code");
   // As typed from paper: upper case, without the hyphen.
   std::string typed = enrolled.recovery[1];
   typed.erase(typed.find('-'), 1);
   for (char& c : typed) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  Answer second = this->Change("POST", "/api/v1/session/two-factor",
-                             Json({{"recovery_code", typed}}), &again);
+  Answer second =
+      this->Change("POST", "/api/v1/session/two-factor", Json({{"recovery_code", typed}}), &again);
   EXPECT_EQ(second.status, 200) << second.body;
   EXPECT_EQ(this->store_->ListRecoveryCodes(id).size(), 8u);
 }
@@ -436,10 +435,10 @@ TYPED_TEST(TwoFactorTest, DisablingNeedsThePasswordAndACurrentCode) {
   EXPECT_TRUE(this->accounts_->TwoFactorEnabled(id));
   this->clock_.Advance(std::chrono::seconds(30));
 
-  Answer no_password = this->Change(
-      "POST", "/api/v1/session/two-factor/disable",
-      Json({{"password", std::string("not the password")}, {"code", this->CodeFor(enrolled.secret)}}),
-      &b);
+  Answer no_password = this->Change("POST", "/api/v1/session/two-factor/disable",
+                                    Json({{"password", std::string("not the password")},
+                                          {"code", this->CodeFor(enrolled.secret)}}),
+                                    &b);
   EXPECT_EQ(no_password.status, 403);
   EXPECT_EQ(no_password.Code(), "bad_credentials");
   Answer no_code = this->Change(
@@ -448,7 +447,7 @@ TYPED_TEST(TwoFactorTest, DisablingNeedsThePasswordAndACurrentCode) {
   EXPECT_EQ(no_code.status, 403);
   EXPECT_EQ(no_code.Code(), "bad_code");
   Answer missing = this->Change("POST", "/api/v1/session/two-factor/disable",
-                              Json({{"password", std::string(kPassword)}}), &b);
+                                Json({{"password", std::string(kPassword)}}), &b);
   EXPECT_EQ(missing.status, 422);
   EXPECT_TRUE(this->accounts_->TwoFactorEnabled(id));
 
@@ -469,10 +468,9 @@ TYPED_TEST(TwoFactorTest, ARequiredRoleThatDisablesIsSentBackToEnrolment) {
   ASSERT_EQ(this->SignIn("boss", kPassword, &b).Stage(), "enrol");
   const auto enrolled = this->Enrol(&b);
   this->clock_.Advance(std::chrono::seconds(30));
-  Answer off = this->Change("POST", "/api/v1/session/two-factor/disable",
-                          Json({{"password", std::string(kPassword)},
-                                {"recovery_code", enrolled.recovery[3]}}),
-                          &b);
+  Answer off = this->Change(
+      "POST", "/api/v1/session/two-factor/disable",
+      Json({{"password", std::string(kPassword)}, {"recovery_code", enrolled.recovery[3]}}), &b);
   ASSERT_EQ(off.status, 200) << off.body;
   EXPECT_EQ(off.Stage(), "enrol");
   EXPECT_EQ(this->Get("/api/v1/users", b).status, 403);
@@ -505,8 +503,8 @@ TYPED_TEST(TwoFactorTest, APromotedUserIsHeldToEnrolmentAndApiKeysAreUnaffected)
   ASSERT_EQ(this->SignIn("olena", kPassword, &b).Stage(), "full");
   ASSERT_EQ(this->Get("/api/v1/appeals", b).status, 200);
   Answer promoted = this->Send("PATCH", "/api/v1/users/" + std::to_string(id),
-                             Json({{"role", std::string("decision_maker")}}), nullptr,
-                             {{"Authorization", std::string("Bearer ") + kAdminKey}});
+                               Json({{"role", std::string("decision_maker")}}), nullptr,
+                               {{"Authorization", std::string("Bearer ") + kAdminKey}});
   ASSERT_EQ(promoted.status, 200) << promoted.body << " (an API key needs no second factor)";
   Answer held = this->Get("/api/v1/appeals", b);
   EXPECT_EQ(held.status, 403);

@@ -142,8 +142,8 @@ TYPED_TEST(TwoFactorStoreTest, ARecoveryCodeIsUsedOnceWithItsAudit) {
   // A new enrolment replaces the old codes.
   ASSERT_TRUE(s.DeleteTwoFactor(this->user_, "", Audit("two_factor_disable")));
   ASSERT_TRUE(s.BeginTwoFactor(this->user_, "plain:Y", At(4), Audit("two_factor_begin")));
-  ASSERT_TRUE(s.EnableTwoFactor(this->user_, 2, {"$argon2id$new"}, "", At(4),
-                                Audit("two_factor_enable")));
+  ASSERT_TRUE(
+      s.EnableTwoFactor(this->user_, 2, {"$argon2id$new"}, "", At(4), Audit("two_factor_enable")));
   codes = s.ListRecoveryCodes(this->user_);
   ASSERT_EQ(codes.size(), 1u);
   EXPECT_EQ(codes[0].code_hash, "$argon2id$new");
@@ -152,8 +152,8 @@ TYPED_TEST(TwoFactorStoreTest, ARecoveryCodeIsUsedOnceWithItsAudit) {
 TYPED_TEST(TwoFactorStoreTest, RemovalTakesTheCodesAndTheOtherSessions) {
   Store& s = *this->store_;
   ASSERT_TRUE(s.BeginTwoFactor(this->user_, "plain:X", At(1), Audit("two_factor_begin")));
-  ASSERT_TRUE(s.EnableTwoFactor(this->user_, 1, {"$argon2id$a"}, "", At(1),
-                                Audit("two_factor_enable")));
+  ASSERT_TRUE(
+      s.EnableTwoFactor(this->user_, 1, {"$argon2id$a"}, "", At(1), Audit("two_factor_enable")));
   s.CreateSession(StaffSession{"keep", this->user_, "c1", "", At(2), At(2), "full"}, "",
                   Audit("login"));
   s.CreateSession(StaffSession{"drop", this->user_, "c2", "", At(2), At(2), "second_factor"}, "",

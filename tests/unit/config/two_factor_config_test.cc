@@ -81,9 +81,9 @@ TEST_F(TwoFactorConfigTest, RefusesWhatCannotWork) {
   EXPECT_NE(ErrorOf("accounts:\n  two_factor:\n    secret_key: short\n")
                 .find("accounts.two_factor.secret_key: too short"),
             std::string::npos);
-  EXPECT_NE(ErrorOf("accounts:\n  two_factor:\n    issuer: \"a:b\"\n")
-                .find("accounts.two_factor.issuer"),
-            std::string::npos);
+  EXPECT_NE(
+      ErrorOf("accounts:\n  two_factor:\n    issuer: \"a:b\"\n").find("accounts.two_factor.issuer"),
+      std::string::npos);
   EXPECT_NE(ErrorOf("accounts:\n  two_factor:\n    pending_minutes: 0\n")
                 .find("accounts.two_factor.pending_minutes: must be between 1 and 30"),
             std::string::npos);
