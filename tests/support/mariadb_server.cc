@@ -299,6 +299,11 @@ std::string MariaDbServer::RunInstallDb(const MariaDbBinaries& bins) {
       bins.install_db,
       "--no-defaults",  // must come first: ignore /etc/mysql
       "--datadir=" + dir_ + "/data",
+      // Passed on to the bootstrapping mariadbd: its temporary tables live in
+      // our directory, not the shared /tmp, where a bootstrap of a parallel
+      // test binary failed with "Could not remove temporary table
+      // '/tmp/#sql-temptable-…'" and "Unknown table 'mysql.tmp_user_sys'".
+      "--tmpdir=" + dir_,
       "--auth-root-authentication-method=normal",  // root with no password, over our socket only
       "--skip-test-db",
       "--skip-name-resolve",
