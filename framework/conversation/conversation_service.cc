@@ -367,6 +367,11 @@ bool ConversationService::AskFixed(int64_t appeal_id, const std::string& executo
     if (!target) target = b;
   }
   if (!target) return false;
+  // The store's writer (a unit of work) BEFORE the chat's lock, the order
+  // the intake workers take them in (their unit, then Handle's chat lock):
+  // taking the chat's lock first could deadlock with a worker whose unit
+  // holds the writer while it waits for a chat on the same lock stripe.
+  auto unit = store_.BeginUnitOfWork();
   std::lock_guard lock(LockFor(target->channel, target->chat_id));
   auto resident = store_.FindResident(appeal->resident_id);
   if (!resident) return false;
@@ -375,6 +380,7 @@ bool ConversationService::AskFixed(int64_t appeal_id, const std::string& executo
                                              BuildContext(*resident));
   Run(Chat{target->channel, target->chat_id, resident->id}, std::move(state), std::move(result),
       *resident, "fixed:" + std::to_string(appeal->id) + ":" + std::to_string(appeal->version));
+  unit->Commit();
   return true;
 }
 

@@ -390,6 +390,9 @@ int ServeCommand(const Config& config, std::ostream& out, std::ostream& err,
   IntakeOptions intake_options;
   intake_options.workers = config.intake.workers;
   intake_options.queue_capacity = static_cast<size_t>(config.intake.queue_capacity);
+  // Group commit where a unit of work is one transaction that rolls back
+  // whole (SQLite); MySQL's unit commits per call (Store::BeginUnitOfWork).
+  if (config.storage.backend == "sqlite") intake_options.max_group = 16;
   ResidentIntake intake(
       *store, clock,
       [&conversation](const std::string& channel, const sdk::InboundMessage& m) {

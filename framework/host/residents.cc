@@ -7,8 +7,10 @@
 #include <Poco/JSON/Parser.h>
 #include <Poco/UUIDGenerator.h>
 
+#include <algorithm>
 #include <chrono>
 #include <sstream>
+#include <vector>
 
 #include "host/logging.h"
 #include "outbox/payload.h"
@@ -252,18 +254,50 @@ sdk::Status ResidentIntake::Accept(const std::string& channel, sdk::InboundMessa
 }
 
 void ResidentIntake::Work(Worker& w) {
+  const size_t max_group = std::max<size_t>(1, options_.max_group);
+  std::vector<Item> group;
   for (;;) {
-    Item item;
+    group.clear();
     {
       std::unique_lock lock(w.mu);
       w.cv.wait(lock, [&] { return stopping_.load() || !w.items.empty(); });
       if (w.items.empty()) return;  // stopping and drained
-      item = std::move(w.items.front());
-      w.items.pop_front();
+      // What is queued now, up to max_group: a group never waits for more,
+      // so a lone update is handled at once (its webhook answer already
+      // went; its replies wait for nothing but this commit).
+      while (!w.items.empty() && group.size() < max_group) {
+        group.push_back(std::move(w.items.front()));
+        w.items.pop_front();
+      }
     }
-    HandleOne(item);
-    --queued_;
+    if (group.size() == 1 || !HandleGroup(group))
+      for (const auto& item : group) HandleOne(item);
+    queued_ -= group.size();
   }
+}
+
+bool ResidentIntake::HandleGroup(const std::vector<Item>& group) {
+  try {
+    // One unit for the group: each update reads its own and the earlier
+    // updates' writes through it (a chat's second message sees the state the
+    // first saved), and all of them commit together or not at all.
+    auto unit = store_.BeginUnitOfWork();
+    for (const auto& item : group) {
+      handle_(item.channel, item.message);
+      store_.CompleteInbound(item.channel, item.message.provider_id, "", clock_.Now());
+    }
+    unit->Commit();
+  } catch (const std::exception& e) {
+    // Rolled back whole (the unit ended without Commit): none of the group
+    // is kept, and HandleOne handles each again, retrying a store failure
+    // and recording an update that fails for good as failed, alone.
+    Log(Poco::Message::PRIO_INFORMATION, "intake", "a group failed; its updates are handled one by one",
+        {{"count", static_cast<int64_t>(group.size())}, {"error", std::string(e.what())}});
+    return false;
+  }
+  std::lock_guard lock(stats_mu_);
+  stats_.handled += static_cast<int64_t>(group.size());
+  return true;
 }
 
 void ResidentIntake::HandleOne(const Item& item) {

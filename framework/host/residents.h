@@ -53,6 +53,14 @@ struct IntakeOptions {
   // A store failure while handling is retried this many times (with a short
   // pause) before the message is left for the next start's Replay.
   int store_retries = 3;
+  // Group commit (issue 4): a worker handles up to this many queued updates
+  // (of its chats, in order) in ONE unit of work, so their dialogue rows,
+  // replies, appeals and "handled" marks share a commit and the pages they
+  // touch are written once. Only for a store whose unit is a transaction
+  // that rolls back as a whole (SQLite): if any update of a group fails, the
+  // whole group is rolled back and each is handled again on its own. 1: one
+  // unit per update (a store whose unit commits per call, e.g. MySQL).
+  size_t max_group = 1;
 };
 
 class ResidentIntake final : public ChannelSink {
@@ -95,6 +103,7 @@ class ResidentIntake final : public ChannelSink {
   void Push(Item item);
   void Work(Worker& w);
   void HandleOne(const Item& item);
+  bool HandleGroup(const std::vector<Item>& group);
 
   Store& store_;
   const Clock& clock_;

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <future>
@@ -245,6 +246,78 @@ TEST_F(SqliteUnitOfWorkTest, IntakeRollsBackAnUpdateThatFailsForGood) {
   EXPECT_EQ(Outbox(), 0);
   EXPECT_EQ(Pending(), 0);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM inbound_messages WHERE error = 'unexpected'"), 1);
+}
+
+// Group commit: updates queued while the worker was busy are handled in one
+// unit, in order, each seeing the state the one before it saved. They are
+// queued as a previous run left them (recorded, pending) and replayed: the
+// first one's handler sleeps while the rest are queued behind it (Accept
+// would wait for the writer the busy worker holds).
+TEST_F(SqliteUnitOfWorkTest, IntakeHandlesQueuedUpdatesAsOneGroupInOrder) {
+  SystemClock clock;
+  std::atomic<int> calls{0};
+  ResidentIntake intake(
+      *store_, clock,
+      [&](const std::string& channel, const sdk::InboundMessage& m) {
+        if (calls++ == 0) std::this_thread::sleep_for(300ms);
+        const std::string before = store_->LoadDialogue(channel, m.chat_id).value_or("");
+        store_->SaveDialogue(channel, m.chat_id, "", before + m.provider_id + ";", clock.Now());
+        store_->EnqueueOutbox(Reply("reply:" + m.provider_id));
+      },
+      IntakeOptions{1, 100, 3, 16});
+  sdk::InboundMessage m;
+  m.chat_id = "42";
+  for (int i = 1; i <= 6; ++i) {
+    m.provider_id = "g" + std::to_string(i);
+    ASSERT_TRUE(store_->RecordInbound("telegram", m.provider_id, InboundToJson(m), At(1)));
+  }
+  intake.Start();
+  EXPECT_EQ(intake.Replay(), 6);
+  for (int i = 0; i < 300 && intake.stats().handled < 6; ++i) std::this_thread::sleep_for(10ms);
+  intake.Stop();
+  EXPECT_EQ(calls.load(), 6);  // no update handled twice
+  EXPECT_EQ(intake.stats().handled, 6);
+  EXPECT_EQ(store_->LoadDialogue("telegram", "42").value_or(""), "g1;g2;g3;g4;g5;g6;");
+  EXPECT_EQ(Outbox(), 6);
+  EXPECT_EQ(Pending(), 0);
+}
+
+// One update of a group failing for good rolls the whole group back; each is
+// then handled alone: the others are kept once, the failing one is recorded
+// as failed with nothing of it kept.
+TEST_F(SqliteUnitOfWorkTest, IntakeGroupWithAFailingUpdateKeepsTheOthersOnce) {
+  SystemClock clock;
+  std::atomic<int> calls{0};
+  ResidentIntake intake(
+      *store_, clock,
+      [&](const std::string& channel, const sdk::InboundMessage& m) {
+        if (calls++ == 0) std::this_thread::sleep_for(300ms);
+        store_->SaveDialogue(channel, m.chat_id, "", "{\"last\":\"" + m.provider_id + "\"}",
+                             clock.Now());
+        store_->EnqueueOutbox(Reply("reply:" + m.provider_id));
+        if (m.provider_id == "f3") throw std::runtime_error("bad update");
+      },
+      IntakeOptions{1, 100, 3, 16});
+  sdk::InboundMessage m;
+  for (int i = 1; i <= 5; ++i) {
+    m.provider_id = "f" + std::to_string(i);
+    m.chat_id = std::to_string(40 + i);
+    ASSERT_TRUE(store_->RecordInbound("telegram", m.provider_id, InboundToJson(m), At(1)));
+  }
+  intake.Start();
+  EXPECT_EQ(intake.Replay(), 5);
+  for (int i = 0; i < 300 && intake.stats().handled + intake.stats().failed < 5; ++i)
+    std::this_thread::sleep_for(10ms);
+  intake.Stop();
+  EXPECT_EQ(intake.stats().handled, 4);
+  EXPECT_EQ(intake.stats().failed, 1);
+  EXPECT_GT(calls.load(), 5);  // the group's try, then each alone
+  EXPECT_EQ(Outbox(), 4);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM outbox WHERE idempotency_key = 'reply:f3'"), 0);
+  EXPECT_FALSE(store_->LoadDialogue("telegram", "43").has_value());
+  EXPECT_EQ(store_->LoadDialogue("telegram", "45").value_or(""), "{\"last\":\"f5\"}");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM inbound_messages WHERE error = 'bad update'"), 1);
+  EXPECT_EQ(Pending(), 0);
 }
 
 }  // namespace
