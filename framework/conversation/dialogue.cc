@@ -688,12 +688,17 @@ class Machine {
   void OnMenuFreeText(const Inbound& in) {
     const std::string text = Trim(in.text);
     const std::string folded = rules::Normalize(text);
-    if (!text.empty() && IsSmallTalk(folded)) return PromptMenu();
     const bool attachments = !in.files.empty() || in.location.has_value();
+    if (!attachments && !text.empty() && IsSmallTalk(folded)) return PromptMenu();
     const bool words = rules::Words(text).size() >= 2 &&
                        Letters(text) >= kMinDescriptionLetters &&
                        text.size() <= kMaxDescriptionBytes;
-    if (!words && !(attachments && text.empty())) return NotUnderstood();
+    if (!words && !attachments) {
+      if (!in.file_refusal.empty()) Say("refusal." + in.file_refusal);
+      return NotUnderstood();
+    }
+    // A photo or a point is never dropped: with a one-word caption the
+    // report starts and the description is asked.
     s_.draft = AppealDraft{};
     s_.category_parent.clear();
     if (words) s_.draft.description = text;

@@ -388,8 +388,20 @@ TEST_F(DialogueTest, APhotoAtTheMenuStartsAReport) {
   r = Type("Глибока яма посеред дороги");
   EXPECT_EQ(state_.stage, Stage::kSummary);
   EXPECT_NE(Last(r).text.find("Фото: 1"), std::string::npos);
-  // A photo with a caption: the caption is the description.
+  // A photo with a one-word caption is kept; the description is asked.
   Press("cancel");
+  photo.text = "Яма";
+  r = Send(photo);
+  EXPECT_EQ(state_.stage, Stage::kDescription) << Keys(r);
+  EXPECT_EQ(state_.draft.photos.size(), 1u);
+  Type("меню");
+  // A file the store refused at the menu: said, and the menu again.
+  Inbound refused;
+  refused.file_refusal = "too_large";
+  r = Send(refused);
+  EXPECT_TRUE(HasKey(r, "refusal.too_large"));
+  EXPECT_EQ(state_.stage, Stage::kMenu);
+  // A photo with a caption: the caption is the description.
   photo.text = "Прорвало трубу у дворі";
   r = Send(photo);
   EXPECT_EQ(state_.stage, Stage::kSummary);
