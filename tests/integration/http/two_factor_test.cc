@@ -30,19 +30,6 @@ namespace {
 
 using Poco::JSON::Object;
 
-#ifdef VIKNO_TEST_MARIADB
-using Backends = ::testing::Types<SqliteBackend, MariaDbBackend>;
-#else
-using Backends = ::testing::Types<SqliteBackend>;
-#endif
-
-struct BackendName {
-  template <class B>
-  static std::string GetName(int) {
-    return B::Name();
-  }
-};
-
 constexpr const char* kAdminKey = "admin-key-for-two-factor-tests";
 constexpr const char* kPassword = "correct horse battery";
 constexpr const char* kSealKey = "two-factor-test-seal-key-0123456789";

@@ -22,19 +22,6 @@
 namespace vikno::testing {
 namespace {
 
-#ifdef VIKNO_TEST_MARIADB
-using Backends = ::testing::Types<SqliteBackend, MariaDbBackend>;
-#else
-using Backends = ::testing::Types<SqliteBackend>;
-#endif
-
-struct BackendName {
-  template <class B>
-  static std::string GetName(int) {
-    return B::Name();
-  }
-};
-
 constexpr int64_t kBase = 1'700'000'000;  // 2023-11-14T22:13:20Z
 Timestamp At(int64_t hours) { return FromUnix(kBase + hours * 3600); }
 constexpr int64_t kNoDue = 253402300799;  // what "due soonest" puts undated cards behind

@@ -23,4 +23,20 @@ struct MariaDbBackend {
   static std::unique_ptr<Store> Make();
 };
 
+// The backends a typed suite runs on: SQLite always, and the real MariaDB
+// where the test target defines VIKNO_TEST_MARIADB. BackendName makes each
+// test's name say which ("StoreConformance/sqlite.…").
+#ifdef VIKNO_TEST_MARIADB
+using Backends = ::testing::Types<SqliteBackend, MariaDbBackend>;
+#else
+using Backends = ::testing::Types<SqliteBackend>;
+#endif
+
+struct BackendName {
+  template <class B>
+  static std::string GetName(int) {
+    return B::Name();
+  }
+};
+
 }  // namespace vikno::testing

@@ -8,19 +8,6 @@
 namespace vikno::testing {
 namespace {
 
-#ifdef VIKNO_TEST_MARIADB
-using Backends = ::testing::Types<SqliteBackend, MariaDbBackend>;
-#else
-using Backends = ::testing::Types<SqliteBackend>;
-#endif
-
-struct BackendName {
-  template <class B>
-  static std::string GetName(int) {
-    return B::Name();
-  }
-};
-
 constexpr int64_t kBase = 1'700'000'000;
 Timestamp At(int64_t hours) { return FromUnix(kBase + hours * 3600); }
 

@@ -25,19 +25,6 @@ namespace {
 // The backends under test. A backend joins the suite by being listed here.
 // MariaDB is built only with VIKNO_WITH_MYSQL (CMakeLists.txt defines
 // VIKNO_TEST_MARIADB then).
-#ifdef VIKNO_TEST_MARIADB
-using Backends = ::testing::Types<SqliteBackend, MariaDbBackend>;
-#else
-using Backends = ::testing::Types<SqliteBackend>;
-#endif
-
-struct BackendName {
-  template <class B>
-  static std::string GetName(int) {
-    return B::Name();
-  }
-};
-
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 using ::testing::SizeIs;
