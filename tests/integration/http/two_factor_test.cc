@@ -8,10 +8,6 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/StreamCopier.h>
 #include <gtest/gtest.h>
 
 #include <map>
@@ -20,6 +16,7 @@
 #include "http/session.h"
 #include "http/session_http.h"
 #include "http/totp.h"
+#include "integration/http/browser_client.h"
 #include "integration/http/rules_for_tests.h"
 #include "integration/store/backends.h"
 #include "unit/workflow/workflow_fixture.h"  // TestClock, At
@@ -34,36 +31,22 @@ constexpr const char* kAdminKey = "admin-key-for-two-factor-tests";
 constexpr const char* kPassword = "correct horse battery";
 constexpr const char* kSealKey = "two-factor-test-seal-key-0123456789";
 
-struct Answer {
-  int status = 0;
-  std::string body;
-  Poco::Net::HTTPResponse response;
-  Object::Ptr json;
-  std::string Code() const {
-    if (!json || !json->has("error")) return "";
-    return json->getObject("error")->getValue<std::string>("code");
-  }
+// A browser's answer, plus the session stage a sign-in step reports.
+struct Answer : BrowserAnswer {
+  Answer(BrowserAnswer a) : BrowserAnswer(std::move(a)) {}  // NOLINT: implicit on purpose
   std::string Stage() const { return json ? json->optValue<std::string>("stage", "") : ""; }
 };
 
-struct Browser {
-  std::string cookie;
-  std::string csrf;
-};
-
 std::string Json(std::initializer_list<std::pair<const char*, Poco::Dynamic::Var>> fields) {
-  Object o;
-  for (const auto& [k, v] : fields) o.set(k, v);
-  std::ostringstream out;
-  o.stringify(out);
-  return out.str();
+  return JsonText(fields);
 }
 
 template <class B>
-class TwoFactorTest : public ::testing::Test {
+class TwoFactorTest : public BrowserFixture {
  protected:
   TwoFactorTest()
-      : store_(B::Make()),
+      : BrowserFixture(http::kSessionCookie),
+        store_(B::Make()),
         city_(MakeCityForTests(*store_)),
         service_(*store_, *city_.rules, clock_) {}
 
@@ -100,35 +83,10 @@ class TwoFactorTest : public ::testing::Test {
     if (server_) server_->Stop();
   }
 
-  std::string Origin() const { return "http://127.0.0.1:" + std::to_string(port_); }
-
   Answer Send(const std::string& method, const std::string& uri,
               const std::optional<std::string>& body, const Browser* browser,
-              std::map<std::string, std::string> headers = {}) {
-    Poco::Net::HTTPClientSession session("127.0.0.1", port_);
-    session.setTimeout(Poco::Timespan(10, 0));
-    Poco::Net::HTTPRequest request(method, uri, Poco::Net::HTTPMessage::HTTP_1_1);
-    if (browser && !browser->cookie.empty())
-      request.set("Cookie", std::string(http::kSessionCookie) + "=" + browser->cookie);
-    for (const auto& [k, v] : headers) request.set(k, v);
-    if (body) {
-      request.setContentType("application/json");
-      request.setContentLength64(static_cast<Poco::Int64>(body->size()));
-      session.sendRequest(request) << *body;
-    } else {
-      session.sendRequest(request);
-    }
-    Answer a;
-    std::istream& in = session.receiveResponse(a.response);
-    Poco::StreamCopier::copyToString(in, a.body);
-    a.status = a.response.getStatus();
-    try {
-      Poco::JSON::Parser parser;
-      auto v = parser.parse(a.body);
-      if (v.type() == typeid(Object::Ptr)) a.json = v.extract<Object::Ptr>();
-    } catch (const Poco::Exception&) {
-    }
-    return a;
+              const std::map<std::string, std::string>& headers = {}) {
+    return BrowserFixture::Send(method, uri, body, browser, headers);
   }
 
   // Keeps the cookie and CSRF token of an answer that set a session.
@@ -146,9 +104,7 @@ class TwoFactorTest : public ::testing::Test {
     if (adopt && a.status == 200) Adopt(a, b);
     return a;
   }
-  Answer Get(const std::string& uri, const Browser& b) {
-    return Send("GET", uri, std::nullopt, &b);
-  }
+  Answer Get(const std::string& uri, const Browser& b) { return BrowserFixture::Get(uri, b); }
 
   Answer SignIn(const std::string& login, const std::string& password, Browser* b) {
     Answer a = Send("POST", "/api/v1/session", Json({{"login", login}, {"password", password}}), b,
@@ -209,7 +165,6 @@ class TwoFactorTest : public ::testing::Test {
   AppealService service_;
   std::unique_ptr<http::Accounts> accounts_;
   std::unique_ptr<http::HttpServer> server_;
-  uint16_t port_ = 0;
 };
 TYPED_TEST_SUITE(TwoFactorTest, Backends, BackendName);
 
