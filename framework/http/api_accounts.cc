@@ -5,6 +5,7 @@
 #include <Poco/NumberParser.h>
 
 #include "http/api_json.h"
+#include "http/api_request_helpers.h"
 #include "http/session.h"
 #include "http/session_http.h"
 
@@ -14,46 +15,17 @@ namespace {
 using Poco::JSON::Array;
 using Poco::JSON::Object;
 
-Object::Ptr Parse(Call& call) {
-  const std::string& body = call.JsonBody();  // 415 unless application/json
-  Poco::Dynamic::Var parsed;
-  try {
-    Poco::JSON::Parser parser;
-    parser.setDepth(8);
-    parsed = parser.parse(body);
-  } catch (const Poco::Exception& e) {
-    throw HttpError(400, "malformed_json", "the body is not valid JSON: " + e.message());
-  }
-  if (parsed.type() != typeid(Object::Ptr))
-    throw HttpError(400, "malformed_json", "the body must be a JSON object");
-  return parsed.extract<Object::Ptr>();
-}
+using api::OnlyFields;
+using api::OptBool;
+using api::String;
 
-void OnlyFields(const Object::Ptr& o, std::initializer_list<const char*> known) {
-  for (const auto& [name, value] : *o) {
-    bool ok = false;
-    for (const char* k : known) ok = ok || name == k;
-    if (!ok) throw HttpError(400, "unknown_field", "unknown field '" + name + "'");
-  }
+Object::Ptr Parse(Call& call) {
+  return api::ParseObject(call.JsonBody());  // 415 unless application/json
 }
 
 std::optional<std::string> OptString(const Object::Ptr& o, const std::string& name) {
   if (!o->has(name) || o->isNull(name)) return std::nullopt;
-  auto v = o->get(name);
-  if (!v.isString()) throw HttpError(400, "invalid_field", "field '" + name + "' must be a string");
-  return v.convert<std::string>();
-}
-
-std::string String(const Object::Ptr& o, const std::string& name) {
-  return OptString(o, name).value_or("");
-}
-
-std::optional<bool> OptBool(const Object::Ptr& o, const std::string& name) {
-  if (!o->has(name) || o->isNull(name)) return std::nullopt;
-  auto v = o->get(name);
-  if (!v.isBoolean())
-    throw HttpError(400, "invalid_field", "field '" + name + "' must be true or false");
-  return v.convert<bool>();
+  return String(o, name);
 }
 
 std::optional<std::vector<std::string>> OptStrings(const Object::Ptr& o, const std::string& name) {
