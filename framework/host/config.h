@@ -41,7 +41,11 @@ struct StorageConfig {
 
 struct HttpConfig {
   std::string listen = "127.0.0.1:8080";  // host:port
-  int threads = 8;
+  // Each open keep-alive connection (a browser of the panel holds several,
+  // a messenger's webhook a few) holds a thread until it goes idle for the
+  // keep-alive timeout (server.cc), so a contact centre's panel and its bots
+  // need a few dozen.
+  int threads = 32;
   int64_t max_body_bytes = 1 << 20;  // JSON bodies; uploads have their own limit
   // The static pages: <web_dir>/panel is served under /panel/ (issue 5).
   std::string web_dir = "web";

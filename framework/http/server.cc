@@ -274,6 +274,10 @@ void HttpServer::Start() {
   params->setMaxThreads(std::max(1, state_->config.threads));
   params->setMaxQueued(256);
   params->setKeepAlive(true);
+  // A keep-alive connection holds its thread while it waits for the next
+  // request: Poco's 10 s default let a few idle browsers and a bot's
+  // webhook connections hold every thread while new requests queued.
+  params->setKeepAliveTimeout(Poco::Timespan(5, 0));
   params->setTimeout(Poco::Timespan(30, 0));
   params->setServerName("vikno");
   state_->server = std::make_unique<Poco::Net::HTTPServer>(new Factory(state_), socket, params);

@@ -27,6 +27,7 @@ const std::set<std::string>& KnownKeys() {
                                              "webhook_secret",
                                              "webhook_path",
                                              "set_webhook",
+                                             "webhook_max_connections",
                                              "poll_timeout_s",
                                              "poll_interval_ms",
                                              "poll_limit",
@@ -106,6 +107,8 @@ TelegramOptions TelegramOptions::Read(const sdk::Settings& s, std::vector<std::s
     problems->push_back("webhook_path: '" + o.webhook_path +
                         "' must be letters, digits, - _ . / and not start with /");
   o.set_webhook = s.Bool("set_webhook", o.set_webhook);
+  o.webhook_max_connections = static_cast<int>(
+      s.Int("webhook_max_connections", o.webhook_max_connections, 1, 100));
   if (o.webhook) {
     o.webhook_secret = s.Required("webhook_secret");
     bool chars_ok = true;
@@ -280,6 +283,11 @@ sdk::Status TelegramChannel::SetWebhook(const std::string& url, bool* transient)
   Object params;
   params.set("url", url);
   params.set("secret_token", options_.webhook_secret);
+  // Telegram opens up to 40 parallel connections by default and keeps them
+  // alive; the host's HTTP server gives each open connection a thread, so
+  // 40 would take every thread of a default host and leave the panel and
+  // the other channels' webhooks waiting.
+  params.set("max_connections", options_.webhook_max_connections);
   Array::Ptr allowed = new Array;
   allowed->add(std::string("message"));
   allowed->add(std::string("callback_query"));

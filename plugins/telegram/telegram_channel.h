@@ -12,6 +12,10 @@
 //                      to setWebhook as secret_token and checked on every POST
 //   webhook_path       path under the host's /hooks/<channel>/ (default update)
 //   set_webhook        webhook mode: call setWebhook at start (default true)
+//   webhook_max_connections  webhook mode: how many connections Telegram may
+//                      open at once, 1..100 (default 8; Telegram's own is 40).
+//                      Each open connection holds one of the host's HTTP
+//                      threads, so this stays well under http.threads
 //   poll_timeout_s     getUpdates long-poll timeout, 0..50 (default 25)
 //   poll_interval_ms   pause after a poll that returned nothing, 0..60000 (500)
 //   poll_limit         updates per getUpdates, 1..100 (default 100)
@@ -56,6 +60,7 @@ struct TelegramOptions {
   int poll_limit = 100;
   int request_timeout_s = 15;
   int retry_backoff_s = 5;
+  int webhook_max_connections = 8;
   int64_t max_file_bytes = 20 * 1024 * 1024;
   int64_t dedup_window = 10000;
   int rate_overall = 30;

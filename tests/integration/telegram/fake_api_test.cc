@@ -73,6 +73,8 @@ TEST_F(TelegramFakeApiTest, StartSetsTheWebhookWithTheSecretAndAllowedUpdates) {
   ASSERT_EQ(calls.size(), 1u);
   EXPECT_EQ(calls[0].params->getValue<std::string>("url"), host_.WebhookUrl("update"));
   EXPECT_EQ(calls[0].params->getValue<std::string>("secret_token"), kSecret);
+  EXPECT_EQ(calls[0].params->getValue<int>("max_connections"), 8)
+      << "Telegram's default of 40 connections would hold every HTTP thread of the host";
   auto allowed = calls[0].params->getArray("allowed_updates");
   ASSERT_EQ(allowed->size(), 2u);
   EXPECT_EQ(allowed->getElement<std::string>(0), "message");

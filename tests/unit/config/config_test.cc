@@ -77,7 +77,7 @@ TEST_F(ConfigTest, MinimalFileTakesDocumentedDefaults) {
   EXPECT_EQ(c.storage.backend, "sqlite");
   EXPECT_EQ(c.storage.sqlite_path, Under("data/vikno.sqlite"));
   EXPECT_EQ(c.http.listen, "127.0.0.1:8080");
-  EXPECT_EQ(c.http.threads, 8);
+  EXPECT_EQ(c.http.threads, 32);
   EXPECT_EQ(c.files.max_bytes, 20 * 1024 * 1024);
   EXPECT_TRUE(c.api_keys.empty());
   EXPECT_TRUE(c.channels.empty());
