@@ -1,5 +1,6 @@
 #include "reports/report_scheduler.h"
 
+#include <Poco/HMACEngine.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/SHA2Engine.h>
 #include <date/tz.h>
@@ -113,34 +114,26 @@ ScheduledPeriod Previous(const ScheduledPeriod& p, const std::string& time_zone)
   return {p.kind, ToSys(z, before), p.from};
 }
 
+namespace {
+// Poco's SHA2Engine lacks the BLOCK_SIZE/DIGEST_SIZE that HMACEngine needs;
+// SHA-256 has a 64-byte block and a 32-byte digest (FIPS 180-4).
+class Sha256Engine : public Poco::SHA2Engine {
+ public:
+  enum { BLOCK_SIZE = 64, DIGEST_SIZE = 32 };
+  Sha256Engine() : Poco::SHA2Engine(Poco::SHA2Engine::SHA_256) {}
+};
+}  // namespace
+
+std::string HmacSha256Hex(const std::string& secret, const std::string& message) {
+  Poco::HMACEngine<Sha256Engine> hmac(secret);
+  hmac.update(message);
+  return Poco::DigestEngine::digestToHex(hmac.digest());
+}
+
 std::string SignFile(const std::string& secret, const std::string& file, int64_t expires) {
   // The expiry is signed with the name, so it cannot be moved; "\n" cannot
   // occur in a report file name, so no other name/expiry pair signs alike.
-  const std::string message = file + "\n" + std::to_string(expires);
-  // HMAC-SHA256 (RFC 2104) over Poco's SHA-256; this Poco's HMACEngine
-  // cannot take SHA2Engine (it lacks the block size constants).
-  constexpr size_t kBlock = 64;
-  std::string key = secret;
-  if (key.size() > kBlock) {
-    Poco::SHA2Engine h(Poco::SHA2Engine::SHA_256);
-    h.update(key);
-    const auto d = h.digest();
-    key.assign(d.begin(), d.end());
-  }
-  key.resize(kBlock, '\0');
-  std::string inner(kBlock, '\0'), outer(kBlock, '\0');
-  for (size_t i = 0; i < kBlock; ++i) {
-    inner[i] = static_cast<char>(key[i] ^ 0x36);
-    outer[i] = static_cast<char>(key[i] ^ 0x5c);
-  }
-  Poco::SHA2Engine in(Poco::SHA2Engine::SHA_256);
-  in.update(inner);
-  in.update(message);
-  const auto inner_digest = in.digest();
-  Poco::SHA2Engine out(Poco::SHA2Engine::SHA_256);
-  out.update(outer);
-  out.update(inner_digest.data(), static_cast<unsigned>(inner_digest.size()));
-  return Poco::DigestEngine::digestToHex(out.digest());
+  return HmacSha256Hex(secret, file + "\n" + std::to_string(expires));
 }
 
 std::string SignedQuery(const std::string& secret, const std::string& file, int64_t expires) {

@@ -46,6 +46,9 @@ ScheduledPeriod LatestDue(const std::string& kind, Timestamp now, const std::str
 // The period before `p`.
 ScheduledPeriod Previous(const ScheduledPeriod& p, const std::string& time_zone);
 
+// Hex HMAC-SHA256 (RFC 2104) of `message` under `secret`.
+std::string HmacSha256Hex(const std::string& secret, const std::string& message);
+
 // The signature of a download link that works until `expires` (hex
 // HMAC-SHA256 of the file name and the expiry's Unix time), and the link's
 // query string "exp=<unix>&sig=<hex>".

@@ -53,12 +53,18 @@ TEST(ReportSchedule, WeeklyRunsMondayToMondayAndMonthlyWholeMonths) {
 
 TEST(ReportSchedule, LinksAreSignedWithHmacSha256) {
   // RFC 4231, test case 2.
-  EXPECT_EQ(SignFile("Jefe", "what do ya want for nothing?"),
+  EXPECT_EQ(HmacSha256Hex("Jefe", "what do ya want for nothing?"),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
   // RFC 4231, test case 6: a key longer than the block is hashed first.
-  EXPECT_EQ(SignFile(std::string(131, '\xaa'),
-                     "Test Using Larger Than Block-Size Key - Hash Key First"),
+  EXPECT_EQ(HmacSha256Hex(std::string(131, '\xaa'),
+                          "Test Using Larger Than Block-Size Key - Hash Key First"),
             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+  // A link signs its file name and expiry together: neither moves alone.
+  EXPECT_EQ(SignFile("a-long-enough-link-secret", "daily-2026-03-03.xlsx", 1775174400),
+            HmacSha256Hex("a-long-enough-link-secret", "daily-2026-03-03.xlsx\n1775174400"));
+  EXPECT_NE(SignFile("a-long-enough-link-secret", "daily-2026-03-03.xlsx", 1775174400),
+            SignFile("a-long-enough-link-secret", "daily-2026-03-03.xlsx", 1775260800));
+  EXPECT_EQ(SignedQuery("s", "f.xlsx", 7), "exp=7&sig=" + SignFile("s", "f.xlsx", 7));
 }
 
 class ReportsConfig : public ::testing::Test {
