@@ -10,8 +10,10 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "store/migrations.h"
+#include "store/sqlite/wal_checkpointer.h"
 
 namespace vikno {
 namespace {
@@ -199,6 +201,48 @@ TEST_F(SqliteStoreTest, CachedCatalogFollowsTheStoresOwnWrites) {
   ASSERT_EQ(executors.size(), 2u);
   EXPECT_EQ(executors[0].phone, "+380542000000");
   EXPECT_EQ(executors[0].head, "Коваль");
+}
+
+// A burst of writes grows the write-ahead log; SQLite reuses the file from
+// its start but never shrinks it. The checkpointer shrinks it once the writes
+// have stopped, and not while they go on (which would make every write after
+// a reset grow the file again).
+TEST_F(SqliteStoreTest, TheCheckpointerShrinksTheLogOnceWritesStop) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0; "
+                         "CREATE TABLE t (v BLOB)",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  const auto wal = std::filesystem::path(path_ + "-wal");
+  {
+    sqlite_detail::WalCheckpointer checkpointer(path_, std::chrono::milliseconds(50),
+                                                /*truncate_above_bytes=*/256 * 1024);
+    // ~2 MB of log in small commits, for longer than several ticks.
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(400);
+    int64_t largest = 0;
+    while (std::chrono::steady_clock::now() < until) {
+      ASSERT_EQ(sqlite3_exec(db, "INSERT INTO t VALUES (randomblob(8000))", nullptr, nullptr,
+                             nullptr),
+                SQLITE_OK);
+      std::error_code ec;
+      largest = std::max<int64_t>(largest, std::filesystem::file_size(wal, ec));
+    }
+    EXPECT_GT(largest, 256 * 1024) << "the burst should have grown the log";
+    // Writes stopped: within a few ticks the log is copied back and cut.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (std::filesystem::file_size(wal) > 0 && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    EXPECT_EQ(std::filesystem::file_size(wal), 0u);
+  }
+  // Nothing was lost by the checkpoints.
+  sqlite3_stmt* count = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM t", -1, &count, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(count), SQLITE_ROW);
+  EXPECT_GT(sqlite3_column_int(count, 0), 0);
+  sqlite3_finalize(count);
+  sqlite3_close(db);
 }
 
 }  // namespace
