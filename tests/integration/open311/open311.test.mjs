@@ -103,6 +103,9 @@ before(async () => {
     `rules_dir: ${join(SOURCE_DIR, 'rules/sumy')}\n` +
     `messages_dir: ${join(SOURCE_DIR, 'config/messages')}\n` +
     `language: uk\nlog_level: warning\n` +
+    // Staff sign in here with a password only: the second factor has its own
+    // tests (tests/integration/http/two_factor_test.cc, tests/e2e/panel).
+    `accounts:\n  two_factor:\n    required_roles: []\n` +
     `http:\n  listen: "127.0.0.1:${port}"\n  web_dir: ${join(SOURCE_DIR, 'web')}\n`);
   key = issueKey('Open311 test client').secret;
   const old = issueKey('A retired app');

@@ -34,6 +34,9 @@ before(async () => {
   writeFileSync(config,
     `data_dir: ${join(dir, 'data')}\nrules_dir: ${join(SOURCE_DIR, 'rules/sumy')}\n` +
     `messages_dir: ${join(SOURCE_DIR, 'config/messages')}\nlanguage: uk\nlog_level: warning\n` +
+    // The administrator signs in with a password only: the second factor has
+    // its own tests (tests/integration/http/two_factor_test.cc, tests/e2e/panel).
+    `accounts:\n  two_factor:\n    required_roles: []\n` +
     `http:\n  listen: "127.0.0.1:${port}"\n  web_dir: ${join(SOURCE_DIR, 'web')}\n`);
   child = spawn(binary, ['serve', '--config', config], {stdio: ['ignore', 'pipe', 'pipe']});
   child.stdout.on('data', (d) => { output += d; });
