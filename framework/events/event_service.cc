@@ -38,6 +38,23 @@ bool Covers(const Actor& actor, const std::string& executor_id) {
   return actor.Covers(executor_id);
 }
 
+// The outbox row of one notice of `event` to a resident's binding: urgent
+// for emergency works, not sent before `at` (the notice window, R23), in the
+// event's batch. The caller names its key, text and parameters.
+OutboxMessage Notice(const Event& event, const std::pair<std::string, std::string>& binding,
+                     const std::string& resident, Timestamp at, Timestamp now) {
+  OutboxMessage m;
+  m.channel = binding.first;
+  m.address = binding.second;
+  m.recipient_kind = "resident";
+  m.recipient_id = resident;
+  m.batch_id = EventBatchId(event.id);
+  m.priority = event.kind == EventKind::kEmergency ? 0 : 1;
+  m.next_attempt_at = at;
+  m.created_at = m.updated_at = now;
+  return m;
+}
+
 }  // namespace
 
 EventService::EventService(Store& store, const Clock& clock, EventOptions options)
@@ -213,18 +230,11 @@ Result<Event> EventService::Delete(const Actor& actor, int64_t id) {
                     {"addresses", AddressList(*old, options_.whole_street_label)},
                     {"starts", window_.Format(old->starts_at)}});
     for (const auto& [binding, resident] : Told(id)) {
-      OutboxMessage m;
-      m.idempotency_key = EventCancelBatchId(id) + ":" + binding.first + ":" + binding.second;
-      m.channel = binding.first;
-      m.address = binding.second;
-      m.recipient_kind = "resident";
-      m.recipient_id = resident;
+      OutboxMessage m = Notice(*old, binding, resident, at, now);
+      m.batch_id = EventCancelBatchId(id);
+      m.idempotency_key = m.batch_id + ":" + binding.first + ":" + binding.second;
       m.text_key = "events.notice.cancelled";
       m.params = json;
-      m.batch_id = EventCancelBatchId(id);
-      m.priority = old->kind == EventKind::kEmergency ? 0 : 1;
-      m.next_attempt_at = at;
-      m.created_at = m.updated_at = now;
       store_.EnqueueOutbox(m);
     }
   }
@@ -325,19 +335,11 @@ NoticeReport EventService::NotifyNew(const Event& event, Timestamp now) {
   const std::string text = event.kind == EventKind::kEmergency ? "events.notice.emergency"
                                                                 : "events.notice.planned";
   for (const EventSubscriber& s : store_.ListEventSubscribers(event.id)) {
-    OutboxMessage m;
+    OutboxMessage m = Notice(event, {s.channel, s.chat_id}, s.resident_id, at, now);
     m.idempotency_key = EventBatchId(event.id) + ":r" + std::to_string(event.revision) + ":" +
                         s.channel + ":" + s.chat_id;
-    m.channel = s.channel;
-    m.address = s.chat_id;
-    m.recipient_kind = "resident";
-    m.recipient_id = s.resident_id;
     m.text_key = text;
     m.params = json;
-    m.batch_id = EventBatchId(event.id);
-    m.priority = event.kind == EventKind::kEmergency ? 0 : 1;
-    m.next_attempt_at = at;
-    m.created_at = m.updated_at = now;
     if (store_.EnqueueOutbox(m)) ++report.queued;
   }
   return report;
@@ -370,19 +372,11 @@ NoticeReport EventService::NotifyChange(const Event& event, Timestamp now) {
     recipients[{s.channel, s.chat_id}] = s.resident_id;
   for (const auto& [binding, resident] : told_resident) recipients.emplace(binding, resident);
   for (const auto& [binding, resident] : recipients) {
-    OutboxMessage m;
+    OutboxMessage m = Notice(event, binding, resident, at, now);
     m.idempotency_key = EventBatchId(event.id) + ":r" + std::to_string(event.revision) + ":" +
                         binding.first + ":" + binding.second;
-    m.channel = binding.first;
-    m.address = binding.second;
-    m.recipient_kind = "resident";
-    m.recipient_id = resident;
     m.text_key = told_resident.count(binding) ? "events.notice.correction" : fresh;
     m.params = json;
-    m.batch_id = EventBatchId(event.id);
-    m.priority = event.kind == EventKind::kEmergency ? 0 : 1;
-    m.next_attempt_at = at;
-    m.created_at = m.updated_at = now;
     if (store_.EnqueueOutbox(m)) ++report.queued;
   }
   return report;
@@ -400,20 +394,12 @@ int64_t EventService::AnnounceEnd(const Event& event, Timestamp now) {
                   {"ends", window_.Format(event.ends_at.value_or(now))}});
   int64_t queued = 0;
   for (const auto& [binding, resident] : told) {
-    OutboxMessage m;
+    OutboxMessage m = Notice(event, binding, resident, at, now);
     // Per revision: works extended after their end was announced end again.
     m.idempotency_key = EventBatchId(event.id) + ":r" + std::to_string(event.revision) +
                         ":end:" + binding.first + ":" + binding.second;
-    m.channel = binding.first;
-    m.address = binding.second;
-    m.recipient_kind = "resident";
-    m.recipient_id = resident;
     m.text_key = "events.notice.ended";
     m.params = json;
-    m.batch_id = EventBatchId(event.id);
-    m.priority = event.kind == EventKind::kEmergency ? 0 : 1;
-    m.next_attempt_at = at;
-    m.created_at = m.updated_at = now;
     if (store_.EnqueueOutbox(m)) ++queued;
   }
   return queued;
