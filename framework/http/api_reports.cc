@@ -4,6 +4,7 @@
 #include <Poco/JSON/Object.h>
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <random>
 
@@ -138,18 +139,21 @@ Reply Dashboard(const ApiDeps& deps, Call& call) {
   return Json(o);
 }
 
-Reply ExportAppeals(const ApiDeps& deps, Call& call) {
-  // The list page's filters exactly (ParseAppealQuery), plus the language.
+// A list page's filters exactly as its query string gives them, less the
+// language of the workbook's texts ("lang", Ukrainian by default).
+std::vector<std::pair<std::string, std::string>> PageFilters(Call& call, std::string* lang) {
   std::vector<std::pair<std::string, std::string>> filters;
-  std::string lang = "uk";
+  *lang = "uk";
   for (const auto& [name, value] : call.query()) {
     if (name == "lang")
-      lang = value;
+      *lang = value;
     else
       filters.emplace_back(name, value);
   }
-  AppealQuery query = ParseAppealQuery(filters);
-  const Messages* texts = TextsOf(deps, lang);
+  return filters;
+}
+
+reports::ExportContext ExportContextFor(const ApiDeps& deps, const Messages* texts) {
   reports::ExportContext context;
   context.messages = texts;
   context.time_zone = deps.time_zone;
@@ -169,10 +173,19 @@ Reply ExportAppeals(const ApiDeps& deps, Call& call) {
     auto it = categories->find(id);
     return it == categories->end() ? id : it->second;
   };
+  return context;
+}
+
+// Writes a workbook with `write` into a temporary file (removed again if the
+// export is refused or fails) and answers it as "<name>-<day>.xlsx", the
+// name from `file_key` in the reader's language.
+Reply Workbook(const ApiDeps& deps, const reports::ExportContext& context, const char* file_key,
+               const std::string& ascii_name,
+               const std::function<Result<int64_t>(const std::filesystem::path&)>& write) {
   const auto path = TempFile(deps);
   Result<int64_t> rows = Refuse("internal", "not written");
   try {
-    rows = reports::ExportAppeals(*deps.appeals, query, call.actor(), context, path);
+    rows = write(path);
   } catch (...) {
     std::error_code ec;
     std::filesystem::remove(path, ec);
@@ -189,62 +202,36 @@ Reply ExportAppeals(const ApiDeps& deps, Call& call) {
   reply.body_file = path.string();
   reply.headers.emplace_back(
       "Content-Disposition",
-      ContentDisposition(Text(texts, "reports.appeals.file", "appeals") + "-" + day + ".xlsx",
-                         "appeals-" + day + ".xlsx"));
+      ContentDisposition(Text(context.messages, file_key, ascii_name) + "-" + day + ".xlsx",
+                         ascii_name + "-" + day + ".xlsx"));
   reply.headers.emplace_back("X-Rows", std::to_string(rows.value()));
   return reply;
+}
+
+Reply ExportAppeals(const ApiDeps& deps, Call& call) {
+  // The list page's filters exactly (ParseAppealQuery), plus the language.
+  std::string lang;
+  const AppealQuery query = ParseAppealQuery(PageFilters(call, &lang));
+  const reports::ExportContext context = ExportContextFor(deps, TextsOf(deps, lang));
+  return Workbook(deps, context, "reports.appeals.file", "appeals",
+                  [&](const std::filesystem::path& path) {
+                    return reports::ExportAppeals(*deps.appeals, query, call.actor(), context,
+                                                  path);
+                  });
 }
 
 Reply ExportEvents(const ApiDeps& deps, Call& call) {
   if (deps.events == nullptr)
     throw HttpError(503, "events_unavailable", "events are not configured on this host");
   // The Events page's filters exactly (ParseEventQuery), plus the language.
-  std::vector<std::pair<std::string, std::string>> filters;
-  std::string lang = "uk";
-  for (const auto& [name, value] : call.query()) {
-    if (name == "lang")
-      lang = value;
-    else
-      filters.emplace_back(name, value);
-  }
-  EventQuery query = ParseEventQuery(filters);
-  const Messages* texts = TextsOf(deps, lang);
-  reports::ExportContext context;
-  context.messages = texts;
-  context.time_zone = deps.time_zone;
-  context.tmp_dir = deps.tmp_dir.empty() ? std::filesystem::temp_directory_path()
-                                         : std::filesystem::path(deps.tmp_dir);
-  context.now = deps.clock->Now();
-  auto executors = std::make_shared<std::map<std::string, std::string>>();
-  for (const auto& e : deps.store->ListExecutors()) (*executors)[e.id] = e.name;
-  context.executor_name = [executors](const std::string& id) {
-    auto it = executors->find(id);
-    return it == executors->end() ? id : it->second;
-  };
-  const auto path = TempFile(deps);
-  Result<int64_t> rows = Refuse("internal", "not written");
-  try {
-    rows = reports::ExportEvents(*deps.events, *deps.store, query, call.actor(), context, path);
-  } catch (...) {
-    std::error_code ec;
-    std::filesystem::remove(path, ec);
-    throw;
-  }
-  if (!rows) {
-    std::error_code ec;
-    std::filesystem::remove(path, ec);
-    return Refused(rows.refusal());
-  }
-  const std::string day = FormatIso8601(context.now).substr(0, 10);
-  Reply reply;
-  reply.content_type = kXlsxType;
-  reply.body_file = path.string();
-  reply.headers.emplace_back(
-      "Content-Disposition",
-      ContentDisposition(Text(texts, "reports.events.file", "events") + "-" + day + ".xlsx",
-                         "events-" + day + ".xlsx"));
-  reply.headers.emplace_back("X-Rows", std::to_string(rows.value()));
-  return reply;
+  std::string lang;
+  const EventQuery query = ParseEventQuery(PageFilters(call, &lang));
+  const reports::ExportContext context = ExportContextFor(deps, TextsOf(deps, lang));
+  return Workbook(deps, context, "reports.events.file", "events",
+                  [&](const std::filesystem::path& path) {
+                    return reports::ExportEvents(*deps.events, *deps.store, query, call.actor(),
+                                                 context, path);
+                  });
 }
 
 Poco::Dynamic::Var CellJson(const reports::Cell& cell) {
