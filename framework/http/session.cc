@@ -439,10 +439,16 @@ bool Accounts::TwoFactorEnabled(int64_t user_id) {
   return tf && tf->enabled;
 }
 
-std::chrono::seconds Accounts::FactorWait(const StaffUser& user, const std::string& client) {
+std::optional<Accounts::FactorOutcome> Accounts::FactorThrottled(const StaffUser& user,
+                                                                 const std::string& client) {
   const Timestamp now = clock_.Now();
-  return std::max(BlockedFor(store_.FindThrottle("login:" + user.login), now),
-                  BlockedFor(store_.FindThrottle("address:" + client), now));
+  const auto wait = std::max(BlockedFor(store_.FindThrottle("login:" + user.login), now),
+                             BlockedFor(store_.FindThrottle("address:" + client), now));
+  if (wait.count() <= 0) return std::nullopt;
+  FactorOutcome out;
+  out.kind = FactorOutcome::Kind::kThrottled;
+  out.retry_after = wait;
+  return out;
 }
 
 void Accounts::FailFactor(const StaffUser& user, const std::string& client,
@@ -478,14 +484,10 @@ std::optional<int64_t> Accounts::MatchRecoveryCode(int64_t user_id, const std::s
 
 Accounts::FactorOutcome Accounts::SecondFactor(const Current& pending, const std::string& code,
                                                const std::string& recovery_code) {
-  FactorOutcome out;
   const std::string& client = pending.actor.client_address;
   const StaffUser& user = pending.user;
-  if (auto wait = FactorWait(user, client); wait.count() > 0) {
-    out.kind = FactorOutcome::Kind::kThrottled;
-    out.retry_after = wait;
-    return out;
-  }
+  if (auto throttled = FactorThrottled(user, client)) return *throttled;
+  FactorOutcome out;
   const Timestamp now = clock_.Now();
   auto tf = store_.FindTwoFactor(user.id);
   std::string method;
@@ -545,14 +547,10 @@ Result<Accounts::Enrolment> Accounts::BeginEnrolment(const Current& current) {
 
 Accounts::FactorOutcome Accounts::ConfirmEnrolment(const Current& current,
                                                    const std::string& code) {
-  FactorOutcome out;
   const std::string& client = current.actor.client_address;
   const StaffUser& user = current.user;
-  if (auto wait = FactorWait(user, client); wait.count() > 0) {
-    out.kind = FactorOutcome::Kind::kThrottled;
-    out.retry_after = wait;
-    return out;
-  }
+  if (auto throttled = FactorThrottled(user, client)) return *throttled;
+  FactorOutcome out;
   const Timestamp now = clock_.Now();
   auto tf = store_.FindTwoFactor(user.id);
   std::optional<int64_t> step;
@@ -590,14 +588,10 @@ Accounts::FactorOutcome Accounts::DisableTwoFactor(const Current& current,
                                                    const std::string& password,
                                                    const std::string& code,
                                                    const std::string& recovery_code) {
-  FactorOutcome out;
   const std::string& client = current.actor.client_address;
   const StaffUser& user = current.user;
-  if (auto wait = FactorWait(user, client); wait.count() > 0) {
-    out.kind = FactorOutcome::Kind::kThrottled;
-    out.retry_after = wait;
-    return out;
-  }
+  if (auto throttled = FactorThrottled(user, client)) return *throttled;
+  FactorOutcome out;
   auto stored = store_.FindUser(user.id);
   if (!stored || !VerifyPassword(password, stored->password_hash)) {
     FailFactor(user, client, "two_factor_disable_failed");

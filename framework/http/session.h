@@ -178,8 +178,9 @@ class Accounts {
   // Counts a wrong code (or password) of the second-factor routes against
   // the login and address throttles, audited as `action`.
   void FailFactor(const StaffUser& user, const std::string& client, const std::string& action);
-  // Seconds the login or address of `user` must still wait; 0 when free.
-  std::chrono::seconds FactorWait(const StaffUser& user, const std::string& client);
+  // "Throttled" with the seconds the login or address of `user` must still
+  // wait; nothing when both are free.
+  std::optional<FactorOutcome> FactorThrottled(const StaffUser& user, const std::string& client);
   // The recovery code's row id when `code` is one of the user's unused ones.
   std::optional<int64_t> MatchRecoveryCode(int64_t user_id, const std::string& code);
   SignedIn NewSession(const StaffUser& user, const std::string& stage, const std::string& client,
